@@ -1,0 +1,239 @@
+// Package config is the fixtures file: clients, users, phones, test-only
+// keys and error-case presets, read from YAML.
+//
+// Loading rejects unknown fields and Validate reports every problem at once,
+// each naming its field, so a broken fixtures file is fixed in one pass.
+// Defaults are filled in one place, Defaults. The structs here are plain data
+// and are shared read-only between servers: nothing may mutate a Config after
+// Load returns it.
+//
+// It imports no other fakeidp package but fixtures, which embeds the default.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/fakeidp/fakeidp/fixtures"
+)
+
+// Config is a whole fixtures file.
+type Config struct {
+	Server         Server          `yaml:"server"`
+	Sites          map[string]Site `yaml:"sites"`
+	Keys           []Key           `yaml:"keys"`
+	SpareKeys      []Key           `yaml:"spare_keys"`
+	Kontur         Kontur          `yaml:"kontur"`
+	Doktornarabote Doktornarabote  `yaml:"doktornarabote"`
+	Livedigital    Livedigital     `yaml:"livedigital"`
+	Presets        []Preset        `yaml:"presets"`
+}
+
+// Server holds limits that apply to every site.
+type Server struct {
+	// MaxBodyBytes caps every request body; larger ones are refused.
+	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+	// MaxTokens caps each grant store; the oldest entries go first.
+	MaxTokens int `yaml:"max_tokens"`
+	// JournalSize is how many requests the journal keeps.
+	JournalSize int `yaml:"journal_size"`
+}
+
+// Site overrides where a site says it lives.
+type Site struct {
+	// PublicURL is the site's base URL as clients see it, e.g.
+	// "https://identity.testkontur.ru". Empty means: derived from the
+	// listen address and the site's prefix (or, for requests routed by
+	// Host header, from that host).
+	PublicURL string `yaml:"public_url"`
+}
+
+// Keys are published in the JWKS; the first signs. SpareKeys are taken,
+// in order, by key rotation before any key is generated, so rotated tokens
+// are reproducible too.
+
+// Key is an RS256 signing key in PEM (PKCS#1 or PKCS#8).
+type Key struct {
+	// PEM is the private key. Keys in the default fixtures are test-only.
+	PEM string `yaml:"pem"`
+}
+
+// Preset is a named list of fault rules, kept as data.
+type Preset struct {
+	Name        string      `yaml:"name"`
+	Description string      `yaml:"description"`
+	Rules       []yaml.Node `yaml:"rules"`
+	// Actions are non-rule effects, such as "rotate_keys".
+	Actions []string `yaml:"actions"`
+}
+
+// Duration is a time.Duration written as "5m", "45s" or "1209599s".
+type Duration time.Duration
+
+// UnmarshalYAML reads a Go duration string.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	var s string
+	if err := n.Decode(&s); err != nil {
+		return fmt.Errorf("line %d: want a duration such as \"5m\"", n.Line)
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("line %d: %v", n.Line, err)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// MarshalYAML writes the duration back as a string.
+func (d Duration) MarshalYAML() (any, error) { return time.Duration(d).String(), nil }
+
+// D is the duration as a time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+// Seconds is the duration in whole seconds, as expires_in wants it.
+func (d Duration) Seconds() int64 { return int64(time.Duration(d) / time.Second) }
+
+// Parse reads a fixtures file, fills defaults and validates it.
+func Parse(data []byte) (*Config, error) {
+	var c Config
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("fixtures: %w", err)
+	}
+	c.Defaults()
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// Load reads and parses the fixtures file at path.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	c, err := Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return c, nil
+}
+
+var (
+	defaultOnce sync.Once
+	defaultCfg  *Config
+	defaultErr  error
+)
+
+// Default is the embedded default fixtures, parsed once per process and
+// shared read-only.
+func Default() (*Config, error) {
+	defaultOnce.Do(func() { defaultCfg, defaultErr = Parse(fixtures.DefaultYAML) })
+	return defaultCfg, defaultErr
+}
+
+// Defaults fills every unset value. It is the only place defaults live.
+func (c *Config) Defaults() {
+	if c.Server.MaxBodyBytes == 0 {
+		c.Server.MaxBodyBytes = 64 << 10
+	}
+	if c.Server.MaxTokens == 0 {
+		c.Server.MaxTokens = 100_000
+	}
+	if c.Server.JournalSize == 0 {
+		c.Server.JournalSize = 1000
+	}
+	c.Kontur.defaults()
+	c.Doktornarabote.defaults()
+	c.Livedigital.defaults()
+}
+
+// Problems collects validation failures so that all are reported at once.
+type Problems []string
+
+// Addf records a problem with the field it concerns.
+func (p *Problems) Addf(field, format string, args ...any) {
+	*p = append(*p, field+": "+fmt.Sprintf(format, args...))
+}
+
+// Err is nil when there are no problems.
+func (p Problems) Err() error {
+	if len(p) == 0 {
+		return nil
+	}
+	return &ValidationError{Problems: p}
+}
+
+// ValidationError lists every problem found in a fixtures file.
+type ValidationError struct{ Problems []string }
+
+func (e *ValidationError) Error() string {
+	return "invalid fixtures:\n  " + strings.Join(e.Problems, "\n  ")
+}
+
+// SiteNames are the sites fakeidp serves.
+var SiteNames = []string{"kontur", "doktornarabote-api", "doktornarabote-auth", "livedigital"}
+
+// Validate reports every problem in c.
+func (c *Config) Validate() error {
+	var p Problems
+	if c.Server.MaxBodyBytes < 1024 {
+		p.Addf("server.max_body_bytes", "must be at least 1024, got %d", c.Server.MaxBodyBytes)
+	}
+	if c.Server.MaxTokens < 100 {
+		p.Addf("server.max_tokens", "must be at least 100, got %d", c.Server.MaxTokens)
+	}
+	if c.Server.JournalSize < 0 {
+		p.Addf("server.journal_size", "must not be negative")
+	}
+	for name, s := range c.Sites {
+		known := false
+		for _, n := range SiteNames {
+			known = known || n == name
+		}
+		if !known {
+			p.Addf("sites."+name, "unknown site; known: %s", strings.Join(SiteNames, ", "))
+		}
+		if s.PublicURL != "" && !(strings.HasPrefix(s.PublicURL, "http://") || strings.HasPrefix(s.PublicURL, "https://")) {
+			p.Addf("sites."+name+".public_url", "must start with http:// or https://")
+		}
+		if strings.HasSuffix(s.PublicURL, "/") {
+			p.Addf("sites."+name+".public_url", "must not end with a slash (the issuer has none)")
+		}
+	}
+	for i, k := range c.Keys {
+		if strings.TrimSpace(k.PEM) == "" {
+			p.Addf(fmt.Sprintf("keys[%d].pem", i), "is empty")
+		}
+	}
+	for i, k := range c.SpareKeys {
+		if strings.TrimSpace(k.PEM) == "" {
+			p.Addf(fmt.Sprintf("spare_keys[%d].pem", i), "is empty")
+		}
+	}
+	c.Kontur.validate(&p)
+	c.Doktornarabote.validate(&p)
+	c.Livedigital.validate(&p)
+	seen := map[string]bool{}
+	for i, pr := range c.Presets {
+		f := fmt.Sprintf("presets[%d].name", i)
+		switch {
+		case pr.Name == "":
+			p.Addf(f, "is empty")
+		case seen[pr.Name]:
+			p.Addf(f, "duplicate preset %q", pr.Name)
+		}
+		seen[pr.Name] = true
+	}
+	return p.Err()
+}

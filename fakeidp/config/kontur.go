@@ -1,0 +1,168 @@
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"slices"
+)
+
+// Kontur is the Kontur identity site (IdentityServer-style OpenID Connect).
+type Kontur struct {
+	Clients      []KonturClient      `yaml:"clients"`
+	Users        []KonturUser        `yaml:"users"`
+	APIResources []KonturAPIResource `yaml:"api_resources"`
+	// Scopes are the identity and API scopes the server knows.
+	Scopes []string `yaml:"scopes"`
+	// CodeLifetime is how long an authorization code lives (300 s).
+	CodeLifetime Duration `yaml:"code_lifetime"`
+	// IDTokenLifetime is exp − iat of an id_token (300 s).
+	IDTokenLifetime Duration `yaml:"id_token_lifetime"`
+	// RefreshTokenLifetime is how long a refresh token lives (30 days).
+	RefreshTokenLifetime Duration `yaml:"refresh_token_lifetime"`
+	// AutoLogin, when set to a username, makes /connect/authorize log that
+	// user in without showing the login form: for CI that drives a real
+	// browser or client through the redirect flow.
+	AutoLogin string `yaml:"auto_login"`
+}
+
+// KonturClient is a registered OAuth client.
+type KonturClient struct {
+	ID     string `yaml:"id"`
+	Secret string `yaml:"secret"`
+	// GrantTypes allowed: client_credentials, password, authorization_code
+	// (refresh_token follows from offline_access).
+	GrantTypes   []string `yaml:"grant_types"`
+	Scopes       []string `yaml:"scopes"`
+	RedirectURIs []string `yaml:"redirect_uris"`
+	// PostLogoutRedirectURIs may be named by /connect/endsession.
+	PostLogoutRedirectURIs []string `yaml:"post_logout_redirect_uris"`
+	// AccessTokenLifetime is expires_in (86400 s unless set).
+	AccessTokenLifetime Duration `yaml:"access_token_lifetime"`
+	// AccessTokenFormat is "opaque" (64 lowercase hex, the default) or
+	// "jwt" (RS256, signed with the site's key).
+	AccessTokenFormat string `yaml:"access_token_format"`
+	// RequirePKCE refuses authorization requests without code_challenge.
+	RequirePKCE bool `yaml:"require_pkce"`
+}
+
+// KonturUser is an account that can log in by password or the login form.
+type KonturUser struct {
+	Username string `yaml:"username"`
+	Password string `yaml:"password"`
+	// Subject is the stable sub claim.
+	Subject string `yaml:"subject"`
+	// Claims are returned by userinfo (given_name, family_name, email…).
+	Claims map[string]string `yaml:"claims"`
+}
+
+// KonturAPIResource may call /connect/introspect with HTTP Basic.
+type KonturAPIResource struct {
+	Name   string   `yaml:"name"`
+	Secret string   `yaml:"secret"`
+	Scopes []string `yaml:"scopes"`
+}
+
+var konturGrants = []string{"client_credentials", "password", "authorization_code"}
+
+var scopeRe = regexp.MustCompile(`^[\x21\x23-\x5B\x5D-\x7E]+$`)
+
+func (k *Kontur) defaults() {
+	if k.CodeLifetime == 0 {
+		k.CodeLifetime = Duration(300e9)
+	}
+	if k.IDTokenLifetime == 0 {
+		k.IDTokenLifetime = Duration(300e9)
+	}
+	if k.RefreshTokenLifetime == 0 {
+		k.RefreshTokenLifetime = Duration(30 * 24 * 3600e9)
+	}
+	if len(k.Scopes) == 0 {
+		k.Scopes = []string{"openid", "profile", "email", "offline_access"}
+	}
+	for i := range k.Clients {
+		c := &k.Clients[i]
+		if c.AccessTokenLifetime == 0 {
+			c.AccessTokenLifetime = Duration(86400e9)
+		}
+		if c.AccessTokenFormat == "" {
+			c.AccessTokenFormat = "opaque"
+		}
+	}
+}
+
+func (k *Kontur) validate(p *Problems) {
+	for i, s := range k.Scopes {
+		if !scopeRe.MatchString(s) {
+			p.Addf(fmt.Sprintf("kontur.scopes[%d]", i), "%q is not a valid scope token", s)
+		}
+	}
+	ids := map[string]bool{}
+	for i, c := range k.Clients {
+		f := fmt.Sprintf("kontur.clients[%d]", i)
+		if c.ID == "" {
+			p.Addf(f+".id", "is empty")
+		} else if ids[c.ID] {
+			p.Addf(f+".id", "duplicate client %q", c.ID)
+		}
+		ids[c.ID] = true
+		if c.Secret == "" {
+			p.Addf(f+".secret", "is empty")
+		}
+		if len(c.GrantTypes) == 0 {
+			p.Addf(f+".grant_types", "is empty")
+		}
+		for j, g := range c.GrantTypes {
+			if !slices.Contains(konturGrants, g) {
+				p.Addf(fmt.Sprintf("%s.grant_types[%d]", f, j), "unknown grant %q; known: %v", g, konturGrants)
+			}
+		}
+		for j, s := range c.Scopes {
+			if !slices.Contains(k.Scopes, s) {
+				p.Addf(fmt.Sprintf("%s.scopes[%d]", f, j), "scope %q is not in kontur.scopes", s)
+			}
+		}
+		if slices.Contains(c.GrantTypes, "authorization_code") && len(c.RedirectURIs) == 0 {
+			p.Addf(f+".redirect_uris", "a client with authorization_code needs at least one")
+		}
+		for j, u := range append(slices.Clone(c.RedirectURIs), c.PostLogoutRedirectURIs...) {
+			if pu, err := url.Parse(u); err != nil || !pu.IsAbs() || pu.Fragment != "" {
+				p.Addf(fmt.Sprintf("%s.redirect_uris[%d]", f, j), "%q must be an absolute URI without fragment", u)
+			}
+		}
+		if c.AccessTokenFormat != "opaque" && c.AccessTokenFormat != "jwt" {
+			p.Addf(f+".access_token_format", "must be opaque or jwt, got %q", c.AccessTokenFormat)
+		}
+		if c.AccessTokenLifetime < 0 {
+			p.Addf(f+".access_token_lifetime", "must be positive")
+		}
+	}
+	users := map[string]bool{}
+	for i, u := range k.Users {
+		f := fmt.Sprintf("kontur.users[%d]", i)
+		if u.Username == "" {
+			p.Addf(f+".username", "is empty")
+		} else if users[u.Username] {
+			p.Addf(f+".username", "duplicate user %q", u.Username)
+		}
+		users[u.Username] = true
+		if u.Password == "" {
+			p.Addf(f+".password", "is empty")
+		}
+		if u.Subject == "" {
+			p.Addf(f+".subject", "is empty")
+		}
+	}
+	for i, r := range k.APIResources {
+		f := fmt.Sprintf("kontur.api_resources[%d]", i)
+		if r.Name == "" {
+			p.Addf(f+".name", "is empty")
+		}
+		if r.Secret == "" {
+			p.Addf(f+".secret", "is empty")
+		}
+	}
+	if k.AutoLogin != "" && !users[k.AutoLogin] {
+		p.Addf("kontur.auto_login", "no user %q", k.AutoLogin)
+	}
+}

@@ -1,0 +1,267 @@
+package kontur
+
+import (
+	"crypto/subtle"
+	"html/template"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/fakeidp/fakeidp/fakeidp/config"
+	"github.com/fakeidp/fakeidp/fakeidp/oauth"
+)
+
+// authorizeRequest is a validated authorization request.
+type authorizeRequest struct {
+	client        *config.KonturClient
+	redirectURI   string
+	scopes        []string
+	state         string
+	nonce         string
+	challenge     string
+	challengeMode string
+	// params are the request's parameters, carried through the login form.
+	params url.Values
+}
+
+// authorizeParams are the parameters the login form carries as hidden fields.
+var authorizeParams = []string{
+	"response_type", "client_id", "redirect_uri", "scope", "state", "nonce",
+	"code_challenge", "code_challenge_method", "response_mode", "prompt", "login_hint",
+}
+
+// authorize serves GET /connect/authorize (the authorization request) and
+// POST /connect/authorize (the login form's answer).
+func (k *Site) authorize(w http.ResponseWriter, r *http.Request) {
+	var params url.Values
+	switch r.Method {
+	case http.MethodGet:
+		params = r.URL.Query()
+	case http.MethodPost:
+		form, e := k.readLoginForm(r)
+		if e != nil {
+			k.errorPage(w, http.StatusBadRequest, e.Code, e.Description)
+			return
+		}
+		params = form
+	default:
+		w.Header().Set("Allow", "GET, POST")
+		k.errorPage(w, http.StatusMethodNotAllowed, "invalid_request", "GET or POST only")
+		return
+	}
+	req, redirectable, e := k.validateAuthorize(params)
+	if e != nil {
+		if !redirectable {
+			// An unknown client or unregistered redirect_uri is never
+			// redirected to (RFC 6749 §4.1.2.1): that would make the
+			// server an open redirector.
+			k.errorPage(w, http.StatusBadRequest, e.Code, e.Description)
+			return
+		}
+		k.redirectError(w, r, req, e.Code, e.Description)
+		return
+	}
+	if r.Method == http.MethodGet {
+		if k.cfg.AutoLogin != "" {
+			k.issueCode(w, r, req, k.users[k.cfg.AutoLogin])
+			return
+		}
+		if params.Get("prompt") == "none" {
+			// The fake keeps no login session, so a silent request cannot
+			// succeed without auto_login.
+			k.redirectError(w, r, req, "login_required", "")
+			return
+		}
+		k.loginPage(w, http.StatusOK, req, params.Get("login_hint"), "")
+		return
+	}
+	switch params.Get("button") {
+	case "deny":
+		k.redirectError(w, r, req, "access_denied", "")
+	case "login":
+		user, ok := k.users[params.Get("username")]
+		if !ok || subtle.ConstantTimeCompare([]byte(user.Password), []byte(params.Get("password"))) != 1 {
+			k.loginPage(w, http.StatusOK, req, params.Get("username"), "Invalid username or password")
+			return
+		}
+		k.issueCode(w, r, req, user)
+	default:
+		k.loginPage(w, http.StatusBadRequest, req, params.Get("username"), "Choose Login or Deny")
+	}
+}
+
+func (k *Site) readLoginForm(r *http.Request) (url.Values, *oauth.Error) {
+	if oauth.MediaType(r) != "application/x-www-form-urlencoded" {
+		return nil, oauth.InvalidRequest("the login form must be application/x-www-form-urlencoded")
+	}
+	body, e := oauth.ReadBody(r, k.env.Config.Server.MaxBodyBytes)
+	if e != nil {
+		return nil, e
+	}
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		return nil, oauth.InvalidRequest("malformed form body")
+	}
+	return form, nil
+}
+
+// validateAuthorize checks the request in the order that decides whether an
+// error may be redirected: client and redirect_uri first.
+func (k *Site) validateAuthorize(p url.Values) (*authorizeRequest, bool, *oauth.Error) {
+	for _, name := range authorizeParams {
+		if len(p[name]) > 1 {
+			return nil, false, oauth.InvalidRequest(name + " is given more than once")
+		}
+		if !utf8.ValidString(p.Get(name)) {
+			return nil, false, oauth.InvalidRequest(name + " is not UTF-8")
+		}
+	}
+	client, ok := k.clients[p.Get("client_id")]
+	if !ok {
+		return nil, false, &oauth.Error{Code: "unauthorized_client", Description: "unknown client_id"}
+	}
+	redirect := p.Get("redirect_uri")
+	if !slices.Contains(client.RedirectURIs, redirect) {
+		return nil, false, oauth.InvalidRequest("redirect_uri is not registered for this client")
+	}
+	req := &authorizeRequest{client: client, redirectURI: redirect, state: p.Get("state"), params: p}
+	if rt := p.Get("response_type"); rt != "code" {
+		return req, true, &oauth.Error{Code: "unsupported_response_type"}
+	}
+	if rm := p.Get("response_mode"); rm != "" && rm != "query" {
+		return req, true, oauth.InvalidRequest("response_mode must be query")
+	}
+	if !slices.Contains(client.GrantTypes, "authorization_code") {
+		return req, true, oauth.UnauthorizedClient("")
+	}
+	if strings.TrimSpace(p.Get("scope")) == "" {
+		return req, true, oauth.InvalidScope("scope is required")
+	}
+	scopes, e := k.scopes(client, p.Get("scope"), func(string) bool { return true })
+	if e != nil {
+		return req, true, e
+	}
+	req.scopes = scopes
+	req.nonce = p.Get("nonce")
+	if len(req.nonce) > 300 || len(req.state) > 2000 {
+		return req, true, oauth.InvalidRequest("nonce or state too long")
+	}
+	req.challenge, req.challengeMode = p.Get("code_challenge"), p.Get("code_challenge_method")
+	if req.challenge == "" {
+		if client.RequirePKCE {
+			return req, true, oauth.InvalidRequest("code challenge required")
+		}
+		req.challengeMode = ""
+	} else {
+		if req.challengeMode == "" {
+			req.challengeMode = "plain"
+		}
+		if req.challengeMode != "plain" && req.challengeMode != "S256" {
+			return req, true, oauth.InvalidRequest("transform algorithm not supported")
+		}
+		if !validVerifier(req.challenge) {
+			return req, true, oauth.InvalidRequest("invalid code_challenge")
+		}
+	}
+	return req, false, nil
+}
+
+func (k *Site) issueCode(w http.ResponseWriter, r *http.Request, req *authorizeRequest, user *config.KonturUser) {
+	code := strings.ToUpper(k.env.Random.Hex(32))
+	k.codes.Put(code, authCode{
+		grant: grant{
+			ClientID: req.client.ID, Subject: user.Subject, Scopes: req.scopes,
+			AuthTime: k.env.Clock.Now(), SessionID: k.env.Random.Hex(16),
+			Nonce: req.nonce, Issuer: siteBase(r),
+		},
+		RedirectURI: req.redirectURI, Challenge: req.challenge, ChallengeMode: req.challengeMode,
+	}, k.cfg.CodeLifetime.D())
+	q := url.Values{}
+	q.Set("code", code)
+	q.Set("scope", strings.Join(req.scopes, " "))
+	if req.state != "" {
+		q.Set("state", req.state)
+	}
+	redirectTo(w, r, req.redirectURI, q)
+}
+
+func (k *Site) redirectError(w http.ResponseWriter, r *http.Request, req *authorizeRequest, code, desc string) {
+	q := url.Values{}
+	q.Set("error", code)
+	if desc != "" {
+		q.Set("error_description", desc)
+	}
+	if req.state != "" {
+		q.Set("state", req.state)
+	}
+	redirectTo(w, r, req.redirectURI, q)
+}
+
+// redirectTo adds q to the redirect URI's own query, keeping what it had.
+func redirectTo(w http.ResponseWriter, r *http.Request, redirectURI string, q url.Values) {
+	u, err := url.Parse(redirectURI)
+	if err != nil {
+		http.Error(w, "bad redirect_uri", http.StatusBadRequest)
+		return
+	}
+	merged := u.Query()
+	for key, vs := range q {
+		merged[key] = vs
+	}
+	u.RawQuery = merged.Encode()
+	w.Header().Set("Cache-Control", "no-store, no-cache, max-age=0")
+	w.Header().Set("Pragma", "no-cache")
+	http.Redirect(w, r, u.String(), http.StatusFound)
+}
+
+var loginTemplate = template.Must(template.New("login").Parse(`<!DOCTYPE html>
+<html lang="ru"><head><meta charset="utf-8"><title>Вход — Контур (fakeidp)</title></head>
+<body>
+<h1>Вход в Контур</h1>
+<p><small>This is fakeidp, a test double of Kontur identity. Never enter real credentials.</small></p>
+<p>Приложение <b>{{.ClientID}}</b> запрашивает доступ: {{.Scope}}</p>
+{{if .Error}}<p role="alert" style="color:#b00">{{.Error}}</p>{{end}}
+<form method="post" action="">
+{{range .Hidden}}<input type="hidden" name="{{.Name}}" value="{{.Value}}">
+{{end}}<label>Логин <input name="username" value="{{.Username}}" autocomplete="username" autofocus></label><br>
+<label>Пароль <input name="password" type="password" autocomplete="current-password"></label><br>
+<button type="submit" name="button" value="login">Войти</button>
+<button type="submit" name="button" value="deny">Отказать</button>
+</form>
+</body></html>
+`))
+
+type hiddenField struct{ Name, Value string }
+
+func (k *Site) loginPage(w http.ResponseWriter, status int, req *authorizeRequest, username, errText string) {
+	var hidden []hiddenField
+	for _, name := range authorizeParams {
+		if v := req.params.Get(name); v != "" && name != "login_hint" {
+			hidden = append(hidden, hiddenField{name, v})
+		}
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store, no-cache, max-age=0")
+	h.Set("X-Frame-Options", "SAMEORIGIN")
+	w.WriteHeader(status)
+	_ = loginTemplate.Execute(w, map[string]any{
+		"ClientID": req.client.ID, "Scope": strings.Join(req.scopes, " "),
+		"Hidden": hidden, "Username": username, "Error": errText,
+	})
+}
+
+var errorTemplate = template.Must(template.New("error").Parse(`<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>Error</title></head>
+<body><h1>Error</h1><p>Sorry, there was an error: <code>{{.Code}}</code></p>{{if .Description}}<p>{{.Description}}</p>{{end}}</body></html>
+`))
+
+// errorPage is shown instead of redirecting when the redirect_uri cannot
+// be trusted.
+func (k *Site) errorPage(w http.ResponseWriter, status int, code, desc string) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_ = errorTemplate.Execute(w, map[string]string{"Code": code, "Description": desc})
+}

@@ -1,0 +1,165 @@
+// Package kontur emulates Kontur's identity server (identity.testkontur.ru):
+// an IdentityServer-style OpenID Connect provider used by Kontur.Strakhovanie
+// medi-api (client credentials) and Kontur.Extern (authorization code and
+// password grants).
+//
+// It follows what the real server sends (see CONTRACTS.md §1), not the RFC
+// where the two differ: every token error is a 400, even a bad Basic secret,
+// with no WWW-Authenticate, and every token response carries Kontur's trace,
+// Context-Globals, no-cache and Dont-Retry headers.
+//
+// It depends on the provider-neutral core only (config, keys, clock, store,
+// oauth, site); it must not import another provider or the root package.
+package kontur
+
+import (
+	"crypto/subtle"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/fakeidp/fakeidp/fakeidp/config"
+	"github.com/fakeidp/fakeidp/fakeidp/oauth"
+	"github.com/fakeidp/fakeidp/fakeidp/site"
+	"github.com/fakeidp/fakeidp/fakeidp/store"
+)
+
+// Site is the Kontur identity site of one server.
+type Site struct {
+	env     *site.Env
+	cfg     *config.Kontur
+	clients map[string]*config.KonturClient
+	users   map[string]*config.KonturUser
+	bySub   map[string]*config.KonturUser
+	apis    map[string]*config.KonturAPIResource
+
+	codes   *store.Store[authCode]
+	access  *store.Store[accessToken]
+	refresh *store.Store[refreshToken]
+
+	// token is the dialect of the token, introspection and revocation
+	// endpoints; api that of the other JSON endpoints.
+	token, api oauth.Dialect
+}
+
+// grant is what a code or token was issued for.
+type grant struct {
+	ClientID  string
+	Subject   string // empty for client credentials
+	Scopes    []string
+	AuthTime  time.Time
+	SessionID string
+	Nonce     string
+	Issuer    string
+}
+
+type authCode struct {
+	grant
+	RedirectURI   string
+	Challenge     string
+	ChallengeMode string
+}
+
+type accessToken struct {
+	grant
+	IssuedAt time.Time
+	Expires  time.Time
+	// KeyID is the signing key of a JWT access token; empty when opaque.
+	KeyID string
+}
+
+type refreshToken struct {
+	grant
+}
+
+// New builds the site from the fixtures in env.
+func New(env *site.Env) *Site {
+	cfg := &env.Config.Kontur
+	k := &Site{
+		env:     env,
+		cfg:     cfg,
+		clients: map[string]*config.KonturClient{},
+		users:   map[string]*config.KonturUser{},
+		bySub:   map[string]*config.KonturUser{},
+		apis:    map[string]*config.KonturAPIResource{},
+	}
+	for i := range cfg.Clients {
+		k.clients[cfg.Clients[i].ID] = &cfg.Clients[i]
+	}
+	for i := range cfg.Users {
+		u := &cfg.Users[i]
+		k.users[u.Username] = u
+		k.bySub[u.Subject] = u
+	}
+	for i := range cfg.APIResources {
+		k.apis[cfg.APIResources[i].Name] = &cfg.APIResources[i]
+	}
+	now := env.Clock.Now
+	max := env.Config.Server.MaxTokens
+	k.codes = store.New[authCode](now, max)
+	k.access = store.New[accessToken](now, max)
+	k.refresh = store.New[refreshToken](now, max)
+	k.token = oauth.Dialect{
+		ContentType: contentTypeJSON,
+		Headers:     k.tokenHeaders,
+		Status:      tokenStatus,
+		Log:         env.Log,
+	}
+	k.api = oauth.Dialect{ContentType: contentTypeJSON, Headers: k.traceHeaders, Log: env.Log}
+	return k
+}
+
+const contentTypeJSON = "application/json; charset=UTF-8"
+
+// tokenStatus: Kontur answers every token error with 400, a failed client
+// authentication included (its SDK reads error bodies only on 400).
+func tokenStatus(e *oauth.Error) int {
+	if e.Code == "server_error" {
+		return http.StatusInternalServerError
+	}
+	return http.StatusBadRequest
+}
+
+// Mount registers the site's routes on r (a prefix or host subrouter).
+func (k *Site) Mount(r *mux.Router) {
+	r.HandleFunc("/.well-known/openid-configuration", k.discovery)
+	r.HandleFunc("/.well-known/openid-configuration/jwks", k.jwks)
+	r.HandleFunc("/connect/token", k.tokenEndpoint)
+	r.HandleFunc("/connect/authorize", k.authorize)
+	r.HandleFunc("/connect/userinfo", k.userinfo)
+	r.HandleFunc("/connect/introspect", k.introspect)
+	r.HandleFunc("/connect/revocation", k.revocation)
+	r.HandleFunc("/connect/endsession", k.endsession)
+}
+
+// Reset forgets every code and token.
+func (k *Site) Reset() {
+	k.codes.Clear()
+	k.access.Clear()
+	k.refresh.Clear()
+}
+
+// Stats counts what the site holds, for the control API and memory tests.
+func (k *Site) Stats() map[string]int {
+	return map[string]int{"codes": k.codes.Len(), "access_tokens": k.access.Len(), "refresh_tokens": k.refresh.Len()}
+}
+
+// authenticate checks a client's id and secret. Secrets are compared in
+// constant time so the fake never teaches a timing side channel by example.
+func (k *Site) authenticate(c oauth.Credentials) (*config.KonturClient, *oauth.Error) {
+	if c.ID == "" {
+		return nil, oauth.InvalidClient("")
+	}
+	client, ok := k.clients[c.ID]
+	if !ok || subtle.ConstantTimeCompare([]byte(client.Secret), []byte(c.Secret)) != 1 {
+		return nil, oauth.InvalidClient("")
+	}
+	return client, nil
+}
+
+// identityScopes are OpenID scopes; the rest name API resources.
+var identityScopes = []string{"openid", "profile", "email", "offline_access"}
+
+func isIdentityScope(s string) bool { return slices.Contains(identityScopes, s) }

@@ -1,0 +1,255 @@
+package kontur
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"github.com/fakeidp/fakeidp/fakeidp/oauth"
+)
+
+// lookupAccess finds a live access token. A JWT access token signed by a key
+// that has since been dropped from the JWKS is no longer valid either.
+func (k *Site) lookupAccess(value string) (accessToken, bool) {
+	at, ok := k.access.Get(value)
+	if !ok {
+		return at, false
+	}
+	if at.KeyID != "" && !k.env.Keys.Published(at.KeyID) {
+		return at, false
+	}
+	return at, true
+}
+
+// userinfo answers with the claims the token's scopes allow. A missing or
+// invalid token gets 401 with an empty body and a Bearer challenge.
+func (k *Site) userinfo(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodPost {
+		w.Header().Set("Allow", "GET, POST")
+		w.WriteHeader(http.StatusMethodNotAllowed)
+		return
+	}
+	token, ok := oauth.BearerToken(r)
+	if !ok && r.Method == http.MethodPost && oauth.MediaType(r) == "application/x-www-form-urlencoded" {
+		if form, e := oauth.ParseForm(r, k.env.Config.Server.MaxBodyBytes); e == nil {
+			token = form.Get("access_token")
+			ok = token != ""
+		}
+	}
+	at, found := k.lookupAccess(token)
+	if !ok || !found {
+		k.challenge(w, r, http.StatusUnauthorized, "invalid_token")
+		return
+	}
+	if at.Subject == "" || !slices.Contains(at.Scopes, "openid") {
+		k.challenge(w, r, http.StatusForbidden, "insufficient_scope")
+		return
+	}
+	claims := map[string]any{"sub": at.Subject}
+	if user := k.bySub[at.Subject]; user != nil {
+		for name, v := range user.Claims {
+			if !claimAllowed(name, at.Scopes) {
+				continue
+			}
+			if name == "email_verified" || name == "phone_number_verified" {
+				claims[name] = v == "true"
+			} else {
+				claims[name] = v
+			}
+		}
+	}
+	k.api.WriteJSON(w, r, http.StatusOK, claims)
+}
+
+// claimAllowed maps standard claims to the scope that releases them
+// (OIDC Core §5.4).
+func claimAllowed(name string, scopes []string) bool {
+	switch name {
+	case "email", "email_verified":
+		return slices.Contains(scopes, "email")
+	case "phone_number", "phone_number_verified":
+		return slices.Contains(scopes, "phone")
+	default:
+		return slices.Contains(scopes, "profile")
+	}
+}
+
+func (k *Site) challenge(w http.ResponseWriter, r *http.Request, status int, code string) {
+	h := w.Header()
+	k.traceHeaders(h, r)
+	h.Set("WWW-Authenticate", `Bearer realm="IdentityServer", error="`+code+`"`)
+	w.WriteHeader(status)
+}
+
+// introspectionResponse is RFC 7662's answer, with IdentityServer's claims.
+type introspectionResponse struct {
+	Issuer    string   `json:"iss,omitempty"`
+	NotBefore int64    `json:"nbf,omitempty"`
+	IssuedAt  int64    `json:"iat,omitempty"`
+	Expires   int64    `json:"exp,omitempty"`
+	Audience  []string `json:"aud,omitempty"`
+	ClientID  string   `json:"client_id,omitempty"`
+	Subject   string   `json:"sub,omitempty"`
+	AuthTime  int64    `json:"auth_time,omitempty"`
+	IDP       string   `json:"idp,omitempty"`
+	AMR       []string `json:"amr,omitempty"`
+	Active    bool     `json:"active"`
+	Scope     string   `json:"scope,omitempty"`
+}
+
+// introspect lets an API resource (HTTP Basic with its name and secret) ask
+// whether a token is live. Any bad token is simply {"active":false}.
+func (k *Site) introspect(w http.ResponseWriter, r *http.Request) {
+	form, e := oauth.ParseForm(r, k.env.Config.Server.MaxBodyBytes)
+	if e != nil {
+		k.token.WriteError(w, r, e)
+		return
+	}
+	creds, e := oauth.ClientCredentials(r, form)
+	api, ok := k.apis[creds.ID]
+	if e != nil || !ok || subtle.ConstantTimeCompare([]byte(api.Secret), []byte(creds.Secret)) != 1 {
+		h := w.Header()
+		k.traceHeaders(h, r)
+		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	token := form.Get("token")
+	if token == "" {
+		k.token.WriteError(w, r, &oauth.Error{Code: "missing_token"})
+		return
+	}
+	at, live := k.lookupAccess(token)
+	var granted []string
+	for _, s := range at.Scopes {
+		if slices.Contains(api.Scopes, s) {
+			granted = append(granted, s)
+		}
+	}
+	if !live || len(granted) == 0 {
+		k.token.WriteJSON(w, r, http.StatusOK, introspectionResponse{Active: false})
+		return
+	}
+	resp := introspectionResponse{
+		Issuer: at.Issuer, NotBefore: at.IssuedAt.Unix(), IssuedAt: at.IssuedAt.Unix(),
+		Expires: at.Expires.Unix(), Audience: []string{at.Issuer + "/resources", api.Name},
+		ClientID: at.ClientID, Subject: at.Subject, Active: true, Scope: strings.Join(granted, " "),
+	}
+	if at.Subject != "" {
+		resp.AuthTime, resp.IDP, resp.AMR = at.AuthTime.Unix(), "local", []string{"pwd"}
+	}
+	k.token.WriteJSON(w, r, http.StatusOK, resp)
+}
+
+// revocation (RFC 7009) answers 200 even for unknown tokens, so that a
+// client learns nothing about tokens it does not hold.
+func (k *Site) revocation(w http.ResponseWriter, r *http.Request) {
+	err := k.revoke(r)
+	if err != nil {
+		k.token.WriteError(w, r, err)
+		return
+	}
+	k.tokenHeaders(w.Header(), r)
+	w.WriteHeader(http.StatusOK)
+}
+
+func (k *Site) revoke(r *http.Request) error {
+	form, e := oauth.ParseForm(r, k.env.Config.Server.MaxBodyBytes)
+	if e != nil {
+		return e
+	}
+	creds, e := oauth.ClientCredentials(r, form)
+	if e != nil {
+		return e
+	}
+	client, e := k.authenticate(creds)
+	if e != nil {
+		return e
+	}
+	token := form.Get("token")
+	if token == "" {
+		return oauth.InvalidRequest("")
+	}
+	switch form.Get("token_type_hint") {
+	case "", "access_token", "refresh_token":
+	default:
+		return &oauth.Error{Code: "unsupported_token_type", Status: 400}
+	}
+	if at, ok := k.access.Get(token); ok && at.ClientID == client.ID {
+		k.access.Delete(token)
+	}
+	if rt, ok := k.refresh.Get(token); ok && rt.ClientID == client.ID {
+		k.refresh.Delete(token)
+	}
+	return nil
+}
+
+// endsession logs out: with a valid id_token_hint and a registered
+// post_logout_redirect_uri it redirects back, otherwise it shows a page.
+func (k *Site) endsession(w http.ResponseWriter, r *http.Request) {
+	var params url.Values
+	switch r.Method {
+	case http.MethodGet:
+		params = r.URL.Query()
+	case http.MethodPost:
+		form, e := k.readLoginForm(r)
+		if e != nil {
+			k.errorPage(w, http.StatusBadRequest, e.Code, e.Description)
+			return
+		}
+		params = form
+	default:
+		w.Header().Set("Allow", "GET, POST")
+		w.WriteHeader(http.StatusMethodNotAllowed)
+		return
+	}
+	if target := params.Get("post_logout_redirect_uri"); target != "" {
+		if aud := k.hintAudience(params.Get("id_token_hint")); aud != "" {
+			if c := k.clients[aud]; c != nil && slices.Contains(c.PostLogoutRedirectURIs, target) {
+				q := url.Values{}
+				if s := params.Get("state"); s != "" {
+					q.Set("state", s)
+				}
+				redirectTo(w, r, target, q)
+				return
+			}
+		}
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, _ = w.Write([]byte("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Logout</title></head><body><h1>You are now logged out</h1></body></html>\n"))
+}
+
+// hintAudience verifies an id_token_hint against the published keys (its
+// expiry does not matter, OIDC RP-Initiated Logout §2) and returns its aud.
+func (k *Site) hintAudience(hint string) string {
+	if hint == "" || len(hint) > 8192 {
+		return ""
+	}
+	jws, err := jose.ParseSigned(hint, []jose.SignatureAlgorithm{jose.RS256})
+	if err != nil {
+		return ""
+	}
+	var set jose.JSONWebKeySet
+	if err := json.Unmarshal(k.env.Keys.JWKS(), &set); err != nil {
+		return ""
+	}
+	for _, sig := range jws.Signatures {
+		for _, key := range set.Key(sig.Header.KeyID) {
+			payload, err := jws.Verify(key)
+			if err != nil {
+				continue
+			}
+			var claims struct {
+				Aud string `json:"aud"`
+			}
+			if json.Unmarshal(payload, &claims) == nil {
+				return claims.Aud
+			}
+		}
+	}
+	return ""
+}

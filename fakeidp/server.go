@@ -1,0 +1,351 @@
+package fakeidp
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/fakeidp/fakeidp/fakeidp/clock"
+	"github.com/fakeidp/fakeidp/fakeidp/config"
+	"github.com/fakeidp/fakeidp/fakeidp/keys"
+	"github.com/fakeidp/fakeidp/fakeidp/kontur"
+	"github.com/fakeidp/fakeidp/fakeidp/oauth"
+	"github.com/fakeidp/fakeidp/fakeidp/site"
+)
+
+// Options choose what a Server is built from. The zero value is the
+// embedded default fixtures, the wall clock and crypto/rand.
+type Options struct {
+	// Config is the fixtures; nil means the embedded default.
+	Config *config.Config
+	// Now is the clock's base; nil means time.Now. The control API and
+	// Clock() can still move the clock from there.
+	Now func() time.Time
+	// Random is the source of every token, code and key id; nil means
+	// crypto/rand.
+	Random io.Reader
+	// Logger receives the server's logs; nil discards them.
+	Logger *slog.Logger
+}
+
+// provider is one provider's part of one site.
+type provider interface {
+	Mount(r *mux.Router)
+	Reset()
+}
+
+// Server is one fake identity provider. Servers share no state.
+type Server struct {
+	env     *site.Env
+	handler http.Handler
+
+	kontur *kontur.Site
+	sites  map[string]provider
+
+	// base is "http://host:port" of the listener, for sites without a
+	// configured public URL.
+	base atomic.Pointer[string]
+
+	mu       sync.Mutex
+	http     *http.Server
+	listener net.Listener
+	done     chan struct{}
+}
+
+// New builds a Server without listening. Use Handler to serve it yourself,
+// or Listen / Serve.
+func New(opts Options) (*Server, error) {
+	cfg := opts.Config
+	if cfg == nil {
+		c, err := config.Default()
+		if err != nil {
+			return nil, err
+		}
+		cfg = c
+	}
+	entropy := opts.Random
+	if entropy == nil {
+		entropy = rand.Reader
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	keySet, err := loadKeys(cfg)
+	if err != nil {
+		return nil, err
+	}
+	env := &site.Env{
+		Config:  cfg,
+		Clock:   clock.New(opts.Now),
+		Random:  oauth.Random{R: entropy},
+		Entropy: entropy,
+		Keys:    keySet,
+		Log:     log,
+	}
+	s := &Server{env: env}
+	s.kontur = kontur.New(env)
+	s.sites = map[string]provider{
+		site.Kontur.Name: s.kontur,
+	}
+	s.handler = s.routes()
+	return s, nil
+}
+
+func loadKeys(cfg *config.Config) (*keys.Set, error) {
+	parse := func(field string, list []config.Key) ([]*keys.Key, error) {
+		var out []*keys.Key
+		var errs []error
+		for i, k := range list {
+			key, err := keys.Parse(k.PEM)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s[%d].pem: %w", field, i, err))
+				continue
+			}
+			out = append(out, key)
+		}
+		return out, errors.Join(errs...)
+	}
+	published, err1 := parse("keys", cfg.Keys)
+	spares, err2 := parse("spare_keys", cfg.SpareKeys)
+	if err := errors.Join(err1, err2); err != nil {
+		return nil, fmt.Errorf("invalid fixtures: %w", err)
+	}
+	if len(published) == 0 {
+		// Only when no key is configured: generating one is slow and its
+		// tokens will not verify after a restart.
+		k, err := keys.Generate()
+		if err != nil {
+			return nil, err
+		}
+		published = []*keys.Key{k}
+	}
+	return keys.NewSet(published, spares)
+}
+
+// routes mounts every site under its real host names first, then under its
+// path prefix, then the control API.
+func (s *Server) routes() http.Handler {
+	root := mux.NewRouter()
+	root.SkipClean(true)
+	for _, st := range site.All {
+		p, ok := s.sites[st.Name]
+		if !ok {
+			continue
+		}
+		for _, host := range st.Hosts {
+			sub := root.MatcherFunc(hostIs(host)).Subrouter()
+			sub.Use(s.siteMiddleware(st, true))
+			p.Mount(sub)
+		}
+	}
+	for _, st := range site.All {
+		p, ok := s.sites[st.Name]
+		if !ok {
+			continue
+		}
+		sub := root.PathPrefix(st.Prefix).Subrouter()
+		sub.Use(s.siteMiddleware(st, false))
+		p.Mount(sub)
+	}
+	s.mountControl(root.PathPrefix("/_fakeidp").Subrouter())
+	return root
+}
+
+// hostIs matches a real host name in the Host header, with or without a port.
+func hostIs(name string) mux.MatcherFunc {
+	return func(r *http.Request, _ *mux.RouteMatch) bool {
+		host := r.Host
+		if h, _, err := net.SplitHostPort(host); err == nil {
+			host = h
+		}
+		return strings.EqualFold(host, name)
+	}
+}
+
+// siteMiddleware wraps every request to a site: it recovers from panics,
+// makes the Date header follow the server's clock, caps the body size and
+// records which base URL the request reached.
+func (s *Server) siteMiddleware(st site.Site, byHost bool) mux.MiddlewareFunc {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			defer func() {
+				if v := recover(); v != nil {
+					if v == http.ErrAbortHandler {
+						panic(v)
+					}
+					s.env.Log.Error("panic in handler", "site", st.Name, "path", r.URL.Path, "panic", v)
+					http.Error(w, `{"error":"server_error"}`, http.StatusInternalServerError)
+				}
+			}()
+			w.Header().Set("Date", s.env.Clock.Now().UTC().Format(http.TimeFormat))
+			r.Body = http.MaxBytesReader(w, r.Body, s.env.Config.Server.MaxBodyBytes)
+			next.ServeHTTP(w, site.WithBase(r, st.Name, s.siteBase(st, r, byHost)))
+		})
+	}
+}
+
+// siteBase is the site's base URL: the configured public URL, else the
+// Host header for requests routed by host name, else the listener plus the
+// prefix.
+func (s *Server) siteBase(st site.Site, r *http.Request, byHost bool) string {
+	if u := s.env.Config.Sites[st.Name].PublicURL; u != "" {
+		return u
+	}
+	if byHost {
+		return site.HostBase(r)
+	}
+	return s.URL() + st.Prefix
+}
+
+// Handler serves every site and the control API.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Clock is the server's clock; tests may advance or set it.
+func (s *Server) Clock() *clock.Clock { return s.env.Clock }
+
+// Keys is the server's signing key set.
+func (s *Server) Keys() *keys.Set { return s.env.Keys }
+
+// Config is the fixtures the server was built from. Do not modify it.
+func (s *Server) Config() *config.Config { return s.env.Config }
+
+// URL is the listener's base, e.g. "http://127.0.0.1:41234". Before the
+// server listens it is "http://127.0.0.1:8080".
+func (s *Server) URL() string {
+	if p := s.base.Load(); p != nil {
+		return *p
+	}
+	return "http://127.0.0.1:8080"
+}
+
+// SiteURL is the base URL of a site, e.g. SiteURL("kontur") is the issuer.
+func (s *Server) SiteURL(name string) string {
+	st, ok := site.ByName(name)
+	if !ok {
+		return ""
+	}
+	if u := s.env.Config.Sites[name].PublicURL; u != "" {
+		return u
+	}
+	return s.URL() + st.Prefix
+}
+
+// SiteURLs maps every site to its base URL.
+func (s *Server) SiteURLs() map[string]string {
+	out := map[string]string{}
+	for _, st := range site.All {
+		out[st.Name] = s.SiteURL(st.Name)
+	}
+	return out
+}
+
+// Reset returns the server to its fixtures state: tokens, codes, keys and
+// the clock.
+func (s *Server) Reset() {
+	for _, p := range s.sites {
+		p.Reset()
+	}
+	s.env.Keys.Reset()
+	s.env.Clock.Reset()
+}
+
+// Listen binds addr and serves in the background. Port 0 picks a free port;
+// URL then tells which.
+func (s *Server) Listen(addr string) error {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	s.setListener(l)
+	go func() { _ = s.serve(l) }()
+	return nil
+}
+
+// Serve serves on l until Shutdown or Close; it returns http.ErrServerClosed
+// then.
+func (s *Server) Serve(l net.Listener) error {
+	s.setListener(l)
+	return s.serve(l)
+}
+
+func (s *Server) setListener(l net.Listener) {
+	base := "http://" + publicHostPort(l.Addr())
+	s.base.Store(&base)
+	s.mu.Lock()
+	s.listener = l
+	s.http = &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.env.Log.Handler(), slog.LevelDebug),
+	}
+	s.done = make(chan struct{})
+	s.mu.Unlock()
+}
+
+func (s *Server) serve(l net.Listener) error {
+	s.mu.Lock()
+	srv, done := s.http, s.done
+	s.mu.Unlock()
+	defer close(done)
+	return srv.Serve(l)
+}
+
+// publicHostPort turns a listen address into one clients can dial: an
+// unspecified IP (0.0.0.0, ::) becomes 127.0.0.1.
+func publicHostPort(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok {
+		return a.String()
+	}
+	ip := tcp.IP
+	if ip == nil || ip.IsUnspecified() {
+		ip = net.IPv4(127, 0, 0, 1)
+	}
+	return net.JoinHostPort(ip.String(), fmt.Sprint(tcp.Port))
+}
+
+// Shutdown stops accepting connections and waits for in-flight requests to
+// finish, or for ctx to end.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	srv, done := s.http, s.done
+	s.mu.Unlock()
+	if srv == nil {
+		return nil
+	}
+	err := srv.Shutdown(ctx)
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
+	return err
+}
+
+// Close shuts the server down, waiting up to five seconds for in-flight
+// requests, then closing whatever is left.
+func (s *Server) Close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.Shutdown(ctx); err != nil {
+		s.mu.Lock()
+		if s.http != nil {
+			_ = s.http.Close()
+		}
+		s.mu.Unlock()
+	}
+}

@@ -1,0 +1,97 @@
+// Package site names the emulated hosts and carries what every provider
+// package needs from the composition root: the clock, the random source,
+// the keys, the limits and the logger (Env), and the base URL a request
+// reached its site by.
+//
+// Provider packages depend on site; site depends on no provider.
+package site
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/fakeidp/fakeidp/fakeidp/clock"
+	"github.com/fakeidp/fakeidp/fakeidp/config"
+	"github.com/fakeidp/fakeidp/fakeidp/keys"
+	"github.com/fakeidp/fakeidp/fakeidp/oauth"
+)
+
+// Site is one emulated host: served under Prefix, and under each of Hosts
+// through the Host header.
+type Site struct {
+	Name   string
+	Prefix string
+	Hosts  []string
+}
+
+// The sites, as fixed by the project's interface.
+var (
+	Kontur             = Site{"kontur", "/kontur", []string{"identity.testkontur.ru", "identity.kontur.ru"}}
+	DoktornaraboteAPI  = Site{"doktornarabote-api", "/doktornarabote-api", []string{"testapipartner.doktornarabote.ru"}}
+	DoktornaraboteAuth = Site{"doktornarabote-auth", "/doktornarabote-auth", []string{"testauthpartner.doktornarabote.ru"}}
+	Livedigital        = Site{"livedigital", "/livedigital", []string{"moodhood-api.livedigital.space"}}
+)
+
+// All lists every site.
+var All = []Site{Kontur, DoktornaraboteAPI, DoktornaraboteAuth, Livedigital}
+
+// ByName finds a site.
+func ByName(name string) (Site, bool) {
+	for _, s := range All {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return Site{}, false
+}
+
+// Env is what the composition root hands each provider: one per server.
+type Env struct {
+	Config *config.Config
+	Clock  *clock.Clock
+	Random oauth.Random
+	Keys   *keys.Set
+	Log    *slog.Logger
+	// Entropy is the raw random source behind Random.
+	Entropy io.Reader
+}
+
+type ctxKey int
+
+const (
+	baseKey ctxKey = iota
+	nameKey
+)
+
+// WithBase records the site name and the base URL the request reached.
+func WithBase(r *http.Request, name, base string) *http.Request {
+	ctx := context.WithValue(r.Context(), baseKey, base)
+	ctx = context.WithValue(ctx, nameKey, name)
+	return r.WithContext(ctx)
+}
+
+// BaseURL is the site's base URL for this request, without a trailing slash:
+// the issuer on Kontur.
+func BaseURL(r *http.Request) string {
+	s, _ := r.Context().Value(baseKey).(string)
+	return s
+}
+
+// Name is the name of the site the request reached.
+func Name(r *http.Request) string {
+	s, _ := r.Context().Value(nameKey).(string)
+	return s
+}
+
+// HostBase derives a base URL from a request's Host header, for sites
+// reached by real host name without a configured public URL.
+func HostBase(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
