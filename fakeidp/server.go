@@ -45,6 +45,12 @@ type provider interface {
 	Reset()
 }
 
+// controlMounter is a provider that adds fake-only operations (an SMS
+// outbox, a cabinet) to the control API under /_fakeidp/.
+type controlMounter interface {
+	MountControl(r *mux.Router)
+}
+
 // Server is one fake identity provider. Servers share no state.
 type Server struct {
 	env     *site.Env
@@ -159,7 +165,13 @@ func (s *Server) routes() http.Handler {
 		sub.Use(s.siteMiddleware(st, false))
 		p.Mount(sub)
 	}
-	s.mountControl(root.PathPrefix("/_fakeidp").Subrouter())
+	control := root.PathPrefix("/_fakeidp").Subrouter()
+	s.mountControl(control)
+	for _, st := range site.All {
+		if cm, ok := s.sites[st.Name].(controlMounter); ok {
+			cm.MountControl(control)
+		}
+	}
 	return root
 }
 
