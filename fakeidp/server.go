@@ -20,6 +20,7 @@ import (
 	"github.com/fakeidp/fakeidp/fakeidp/config"
 	"github.com/fakeidp/fakeidp/fakeidp/keys"
 	"github.com/fakeidp/fakeidp/fakeidp/kontur"
+	"github.com/fakeidp/fakeidp/fakeidp/livedigital"
 	"github.com/fakeidp/fakeidp/fakeidp/oauth"
 	"github.com/fakeidp/fakeidp/fakeidp/site"
 )
@@ -58,6 +59,8 @@ type Server struct {
 
 	kontur *kontur.Site
 	sites  map[string]provider
+
+	livedigital *livedigital.Site
 
 	// base is "http://host:port" of the listener, for sites without a
 	// configured public URL.
@@ -102,8 +105,10 @@ func New(opts Options) (*Server, error) {
 	}
 	s := &Server{env: env}
 	s.kontur = kontur.New(env)
+	s.livedigital = livedigital.New(env)
 	s.sites = map[string]provider{
-		site.Kontur.Name: s.kontur,
+		site.Kontur.Name:      s.kontur,
+		site.Livedigital.Name: s.livedigital,
 	}
 	s.handler = s.routes()
 	return s, nil

@@ -1,0 +1,78 @@
+package livedigital
+
+import (
+	"net/http"
+
+	"github.com/gorilla/mux"
+
+	"github.com/fakeidp/fakeidp/fakeidp/config"
+	"github.com/fakeidp/fakeidp/fakeidp/oauth"
+	"github.com/fakeidp/fakeidp/fakeidp/site"
+	"github.com/fakeidp/fakeidp/fakeidp/store"
+)
+
+// Site is the livedigital API of one server.
+type Site struct {
+	env *site.Env
+	cfg *config.Livedigital
+
+	// accounts are the users, clients and personal tokens the cabinet can
+	// change; Reset rebuilds them from the fixtures.
+	accounts *accounts
+	// signer signs and verifies every JWT with the fixtures' HS256 secret,
+	// so tokens still verify after a restart.
+	signer *signer
+	// refresh holds the jti of every refresh token issued and not yet used:
+	// taking it is what makes a refresh token single-use.
+	refresh *store.Store[refreshGrant]
+
+	// token is the dialect of POST /v1/auth/token (OAuth-shaped errors);
+	// api that of the API methods ({"message","code"} errors).
+	token, api oauth.Dialect
+}
+
+// refreshGrant is what an unused refresh token may be exchanged for.
+type refreshGrant struct {
+	// ClientOID is the cId claim; UserOID is empty for a client token.
+	ClientOID, UserOID string
+}
+
+// contentTypeJSON is what Express's res.json sends.
+const contentTypeJSON = "application/json; charset=utf-8"
+
+// New builds the site from the fixtures in env.
+func New(env *site.Env) *Site {
+	cfg := &env.Config.Livedigital
+	s := &Site{
+		env:      env,
+		cfg:      cfg,
+		accounts: newAccounts(cfg, env),
+		signer:   newSigner(cfg.HS256Secret),
+		refresh:  store.New[refreshGrant](env.Clock.Now, env.Config.Server.MaxTokens),
+	}
+	s.token = oauth.Dialect{ContentType: contentTypeJSON, Headers: noStore, Log: env.Log}
+	s.api = oauth.Dialect{ContentType: contentTypeJSON, Log: env.Log}
+	return s
+}
+
+// noStore keeps tokens out of caches, as any token endpoint should.
+func noStore(h http.Header, _ *http.Request) {
+	h.Set("Cache-Control", "no-store")
+}
+
+// Mount registers the provider's routes on r (a prefix or host subrouter).
+// Express routes ignore a trailing slash, so both spellings are served.
+func (s *Site) Mount(r *mux.Router) {
+	r.HandleFunc("/v1/auth/token", s.tokenEndpoint)
+	r.HandleFunc("/v1/auth/token/", s.tokenEndpoint)
+	r.HandleFunc("/v1/spaces/", s.spaces)
+	r.HandleFunc("/v1/spaces", s.spaces)
+}
+
+// Reset returns the site to its fixtures: passwords, generated clients and
+// secrets and personal tokens are forgotten, and no refresh token issued
+// before can be used any more.
+func (s *Site) Reset() {
+	s.accounts.reset()
+	s.refresh.Clear()
+}

@@ -1,0 +1,87 @@
+package livedigital
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/fakeidp/fakeidp/fakeidp/oauth"
+)
+
+// apiError is the provider's API error body, {"message","code"}; code
+// repeats the HTTP status (CONTRACTS.md §3, INFER for the value).
+type apiError struct {
+	Message string `json:"message"`
+	Code    int    `json:"code"`
+}
+
+// The API errors of the protected method, in one place. They are values:
+// a caller gets a copy, never a shared one to mutate.
+var (
+	apiUnauthorized = apiError{"Unauthorized", http.StatusUnauthorized}
+	apiTokenExpired = apiError{"Token expired", http.StatusUnauthorized}
+	apiInvalidToken = apiError{"Invalid token", http.StatusUnauthorized}
+	apiUserOnly     = apiError{"Forbidden: this method needs a user token", http.StatusForbidden}
+	apiNotFound     = apiError{"Not Found", http.StatusNotFound}
+)
+
+// spacesResponse is the list envelope. A public client of the real API
+// reads response.items[].id and .name from GET /v1/spaces/, so items is
+// the one key it has.
+type spacesResponse struct {
+	Items []map[string]any `json:"items"`
+}
+
+// spaces is GET /v1/spaces/: the spaces of the user a user token or a
+// personal token belongs to. A client token may not list them.
+func (s *Site) spaces(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		s.api.WriteJSON(w, r, apiNotFound.Code, apiNotFound)
+		return
+	}
+	u, refused := s.authenticateUser(r)
+	if refused.Code != 0 {
+		s.api.WriteJSON(w, r, refused.Code, refused)
+		return
+	}
+	items := u.Spaces
+	if items == nil {
+		items = []map[string]any{}
+	}
+	s.api.WriteJSON(w, r, http.StatusOK, spacesResponse{Items: items})
+}
+
+// authenticateUser finds the user behind the request's bearer token: a
+// user access token whose sgn still matches the user's password, or a live
+// personal token. A zero apiError means the user was found.
+func (s *Site) authenticateUser(r *http.Request) (userView, apiError) {
+	raw, ok := oauth.BearerToken(r)
+	if !ok {
+		return userView{}, apiUnauthorized
+	}
+	if !strings.Contains(raw, ".") {
+		// Personal tokens are opaque and never expire; a deleted one is
+		// simply no longer found.
+		if u, ok := s.accounts.personalOwner(raw); ok {
+			return u, apiError{}
+		}
+		return userView{}, apiInvalidToken
+	}
+	c, err := s.signer.verify(raw, s.env.Clock.Now())
+	switch {
+	case errors.Is(err, errExpired):
+		return userView{}, apiTokenExpired
+	case err != nil || c.Type != typeAccess:
+		return userView{}, apiInvalidToken
+	case c.Aud == audClient:
+		return userView{}, apiUserOnly
+	case c.Aud != audUser:
+		return userView{}, apiInvalidToken
+	}
+	u, ok := s.accounts.userByOID(c.Sub)
+	if !ok || u.Sgn != c.Sgn || !s.accounts.clientExists(c.CID) {
+		// The password changed since the token was issued: revoked.
+		return userView{}, apiInvalidToken
+	}
+	return u, apiError{}
+}
