@@ -17,10 +17,10 @@ func TestTokenErrors(t *testing.T) {
 		return form(append([]string{"grant_type", "password", "scope", "extern.api", "username", username}, kv...)...)
 	}
 	tests := []struct {
-		name                string
-		form                url.Values
+		name                 string
+		form                 url.Values
 		basicID, basicSecret string
-		wantError, wantDesc string
+		wantError, wantDesc  string
 	}{
 		{"wrong secret by Basic", cc("scope", "medi_api"), mediID, "nope", "invalid_client", ""},
 		{"wrong secret in body", cc("scope", "medi_api", "client_id", mediID, "client_secret", "nope"), "", "", "invalid_client", ""},
