@@ -18,6 +18,7 @@ import (
 
 	"github.com/fakeidp/fakeidp/fakeidp/clock"
 	"github.com/fakeidp/fakeidp/fakeidp/config"
+	"github.com/fakeidp/fakeidp/fakeidp/doktornarabote"
 	"github.com/fakeidp/fakeidp/fakeidp/keys"
 	"github.com/fakeidp/fakeidp/fakeidp/kontur"
 	"github.com/fakeidp/fakeidp/fakeidp/livedigital"
@@ -58,6 +59,7 @@ type Server struct {
 	handler http.Handler
 
 	kontur *kontur.Site
+	dnr    *doktornarabote.Service
 	sites  map[string]provider
 
 	livedigital *livedigital.Site
@@ -106,9 +108,12 @@ func New(opts Options) (*Server, error) {
 	s := &Server{env: env}
 	s.kontur = kontur.New(env)
 	s.livedigital = livedigital.New(env)
+	s.dnr = doktornarabote.New(env)
 	s.sites = map[string]provider{
-		site.Kontur.Name:      s.kontur,
-		site.Livedigital.Name: s.livedigital,
+		site.Kontur.Name:             s.kontur,
+		site.Livedigital.Name:        s.livedigital,
+		site.DoktornaraboteAPI.Name:  s.dnr.API(),
+		site.DoktornaraboteAuth.Name: s.dnr.Auth(),
 	}
 	s.handler = s.routes()
 	return s, nil

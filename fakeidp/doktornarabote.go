@@ -1,0 +1,7 @@
+package fakeidp
+
+import "github.com/fakeidp/fakeidp/fakeidp/doktornarabote"
+
+// Doktornarabote is the server's Doktornarabote fake, whose Outbox lets a Go
+// test read the SMS code it has just requested.
+func (s *Server) Doktornarabote() *doktornarabote.Service { return s.dnr }

@@ -1,0 +1,122 @@
+package doktornarabote
+
+import (
+	"net/http"
+	"sync"
+
+	"github.com/gorilla/mux"
+
+	"github.com/fakeidp/fakeidp/fakeidp/config"
+	"github.com/fakeidp/fakeidp/fakeidp/oauth"
+	"github.com/fakeidp/fakeidp/fakeidp/site"
+	"github.com/fakeidp/fakeidp/fakeidp/store"
+)
+
+// Service is the Doktornarabote fake of one server: both hosts and the
+// state they share (a code the API host sends is redeemed on the auth
+// host). It is safe for concurrent use.
+type Service struct {
+	env     *site.Env
+	cfg     *config.Doktornarabote
+	clients map[string]*config.DoktornaraboteClient
+	// pinned maps a phone (country code + number) to the code it always
+	// gets, so that the seed's example works verbatim.
+	pinned map[string]string
+
+	// codes holds the latest validation code of each phone. One entry
+	// carries the code, its attempt budget and when it was sent, which is
+	// also what the resend throttle reads.
+	codes *store.Store[*validationCode]
+	// issueMu makes the throttle check and the replacement of a phone's
+	// code one step, so two concurrent requests cannot both pass it.
+	issueMu sync.Mutex
+	outbox  *outbox
+
+	access  *store.Store[accessToken]
+	refresh *store.Store[refreshToken]
+
+	// api is the API host's writer; token the auth host's (OWIN).
+	api, token oauth.Dialect
+}
+
+// New builds the service from the fixtures in env.
+func New(env *site.Env) *Service {
+	cfg := &env.Config.Doktornarabote
+	s := &Service{
+		env:     env,
+		cfg:     cfg,
+		clients: map[string]*config.DoktornaraboteClient{},
+		pinned:  map[string]string{},
+	}
+	for i := range cfg.Clients {
+		s.clients[cfg.Clients[i].ID] = &cfg.Clients[i]
+	}
+	for _, ph := range cfg.Phones {
+		if ph.ValidationCode != "" {
+			s.pinned[ph.Code+ph.Number] = ph.ValidationCode
+		}
+	}
+	now, max := env.Clock.Now, env.Config.Server.MaxTokens
+	s.codes = store.New[*validationCode](now, max)
+	s.outbox = newOutbox(max)
+	s.access = store.New[accessToken](now, max)
+	s.refresh = store.New[refreshToken](now, max)
+	s.api = oauth.Dialect{ContentType: apiContentType, Log: env.Log}
+	s.token = oauth.Dialect{
+		ContentType: tokenContentType,
+		Headers:     owinHeaders,
+		Status:      owinStatus,
+		Log:         env.Log,
+	}
+	return s
+}
+
+// API is the partner API host (testapipartner.doktornarabote.ru).
+func (s *Service) API() *APISite { return &APISite{s: s} }
+
+// Auth is the OAuth host (testauthpartner.doktornarabote.ru).
+func (s *Service) Auth() *AuthSite { return &AuthSite{s: s} }
+
+// Outbox lists the SMS sent to phone (country code + number), newest
+// first; an empty phone lists every SMS.
+func (s *Service) Outbox(phone string) []SMS { return s.outbox.list(phone) }
+
+// ClearOutbox forgets every SMS sent.
+func (s *Service) ClearOutbox() { s.outbox.clear() }
+
+// APISite is the partner API host: validation codes and the SMS outbox.
+type APISite struct{ s *Service }
+
+// Mount registers the API host's routes on r (a prefix or host subrouter).
+func (a *APISite) Mount(r *mux.Router) {
+	r.HandleFunc("/api/v1/access/validation-code", a.s.validationCodeEndpoint)
+	// Anything else on the API host is a 404 in the API's shape, as the
+	// real API answers unknown resources.
+	r.PathPrefix("/").HandlerFunc(a.s.notFound)
+}
+
+// MountControl adds the outbox to the control API; r is /_fakeidp.
+func (a *APISite) MountControl(r *mux.Router) {
+	r.HandleFunc("/sms", a.s.listSMS).Methods(http.MethodGet)
+	r.HandleFunc("/sms", a.s.clearSMS).Methods(http.MethodDelete)
+}
+
+// Reset forgets every validation code, throttle and SMS.
+func (a *APISite) Reset() {
+	a.s.codes.Clear()
+	a.s.outbox.clear()
+}
+
+// AuthSite is the OAuth host: POST /token.
+type AuthSite struct{ s *Service }
+
+// Mount registers the auth host's routes on r (a prefix or host subrouter).
+func (a *AuthSite) Mount(r *mux.Router) {
+	r.HandleFunc("/token", a.s.tokenEndpoint)
+}
+
+// Reset forgets every access and refresh token.
+func (a *AuthSite) Reset() {
+	a.s.access.Clear()
+	a.s.refresh.Clear()
+}
