@@ -32,6 +32,8 @@ type Service struct {
 	issueMu sync.Mutex
 	outbox  *outbox
 
+	// access remembers every access token issued, so that an endpoint
+	// taking "Authorization: Bearer" can check one; none does yet.
 	access  *store.Store[accessToken]
 	refresh *store.Store[refreshToken]
 
