@@ -3,8 +3,13 @@ package livedigital_test
 import (
 	"encoding/base64"
 	"net/http"
+	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/fakeidp/fakeidp/fakeidp"
+	"github.com/fakeidp/fakeidp/fakeidp/config"
 )
 
 // TestSpaces is who may list spaces (checklist 31, 32).
@@ -63,19 +68,8 @@ func TestSpaces(t *testing.T) {
 	}
 }
 
-func decodeSegment(jwt string, i int) string {
-	var parts [3]string
-	n := 0
-	start := 0
-	for j := 0; j < len(jwt) && n < 2; j++ {
-		if jwt[j] == '.' {
-			parts[n] = jwt[start:j]
-			n, start = n+1, j+1
-		}
-	}
-	parts[2] = jwt[start:]
-	return parts[i]
-}
+// decodeSegment is one dot-separated segment of a compact JWT.
+func decodeSegment(jwt string, i int) string { return strings.Split(jwt, ".")[i] }
 
 // TestPasswordChangeRevokesUserTokens: sgn follows the password, so user
 // tokens from before a change are refused; personal tokens are not.
@@ -117,5 +111,31 @@ func TestPersonalTokenNeverExpires(t *testing.T) {
 	}
 	if r := call(t, "GET", spacesURL(srv), "", withBearer(user.AccessToken)); r.Status != http.StatusUnauthorized {
 		t.Errorf("user token after ten years: %d, want 401", r.Status)
+	}
+}
+
+// TestSpacesFromFixtures: a user's spaces are returned as the fixtures hold
+// them.
+func TestSpacesFromFixtures(t *testing.T) {
+	def, err := config.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := *def // a shallow copy: the default is shared and read-only
+	cfg.Livedigital.Users = slices.Clone(def.Livedigital.Users)
+	cfg.Livedigital.Users[0].Spaces = []map[string]any{{"id": "612dbb98b2f9d4a99f18f553", "name": "Demo space"}}
+	srv := fakeidp.StartTest(t, fakeidp.Options{Config: &cfg, Now: func() time.Time { return fixed }})
+	personal, err := srv.Livedigital().CreatePersonalToken(seedUser)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, token := range []string{userPair(t, srv).AccessToken, personal.Token} {
+		r := call(t, "GET", spacesURL(srv), "", withBearer(token))
+		if got := compact(t, r.Body); r.Status != 200 || got != `{"items":[{"id":"612dbb98b2f9d4a99f18f553","name":"Demo space"}]}` {
+			t.Errorf("spaces: %d %s", r.Status, got)
+		}
+	}
+	if len(def.Livedigital.Users[0].Spaces) != 0 {
+		t.Error("the test changed the shared default fixtures")
 	}
 }
