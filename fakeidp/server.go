@@ -65,8 +65,10 @@ type Server struct {
 	livedigital *livedigital.Site
 
 	// base is "http://host:port" of the listener, for sites without a
-	// configured public URL.
-	base atomic.Pointer[string]
+	// configured public URL; prefixBases holds base+prefix per site.
+	base        atomic.Pointer[string]
+	prefixBases atomic.Pointer[map[string]string]
+	dateCache   atomic.Pointer[dateStamp]
 
 	mu       sync.Mutex
 	http     *http.Server
@@ -211,11 +213,29 @@ func (s *Server) siteMiddleware(st site.Site, byHost bool) mux.MiddlewareFunc {
 					http.Error(w, `{"error":"server_error"}`, http.StatusInternalServerError)
 				}
 			}()
-			w.Header().Set("Date", s.env.Clock.Now().UTC().Format(http.TimeFormat))
+			w.Header()["Date"] = []string{s.date()}
 			r.Body = http.MaxBytesReader(w, r.Body, s.env.Config.Server.MaxBodyBytes)
 			next.ServeHTTP(w, site.WithBase(r, st.Name, s.siteBase(st, r, byHost)))
 		})
 	}
+}
+
+// dateStamp caches the Date header for one second of the server's clock.
+type dateStamp struct {
+	unix int64
+	text string
+}
+
+// date is the Date header value by the server's clock, which the control
+// API may have moved.
+func (s *Server) date() string {
+	now := s.env.Clock.Now()
+	if d := s.dateCache.Load(); d != nil && d.unix == now.Unix() {
+		return d.text
+	}
+	d := &dateStamp{unix: now.Unix(), text: now.UTC().Format(http.TimeFormat)}
+	s.dateCache.Store(d)
+	return d.text
 }
 
 // siteBase is the site's base URL: the configured public URL, else the
@@ -227,6 +247,9 @@ func (s *Server) siteBase(st site.Site, r *http.Request, byHost bool) string {
 	}
 	if byHost {
 		return site.HostBase(r)
+	}
+	if m := s.prefixBases.Load(); m != nil {
+		return (*m)[st.Name]
 	}
 	return s.URL() + st.Prefix
 }
@@ -305,6 +328,11 @@ func (s *Server) Serve(l net.Listener) error {
 func (s *Server) setListener(l net.Listener) {
 	base := "http://" + publicHostPort(l.Addr())
 	s.base.Store(&base)
+	bases := map[string]string{}
+	for _, st := range site.All {
+		bases[st.Name] = base + st.Prefix
+	}
+	s.prefixBases.Store(&bases)
 	s.mu.Lock()
 	s.listener = l
 	s.http = &http.Server{

@@ -92,6 +92,13 @@ func (k *Kontur) defaults() {
 }
 
 func (k *Kontur) validate(p *Problems) {
+	// Token records keep granted scopes as a 64-bit mask.
+	if len(k.Scopes) > 64 {
+		p.Addf("kontur.scopes", "at most 64 scopes, got %d", len(k.Scopes))
+	}
+	if len(k.Clients) > 65535 {
+		p.Addf("kontur.clients", "at most 65535 clients, got %d", len(k.Clients))
+	}
 	for i, s := range k.Scopes {
 		if !scopeRe.MatchString(s) {
 			p.Addf(fmt.Sprintf("kontur.scopes[%d]", i), "%q is not a valid scope token", s)

@@ -20,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/go-jose/go-jose/v4"
 )
@@ -28,8 +29,13 @@ import (
 type Key struct {
 	ID      string
 	Private *rsa.PrivateKey
-	signer  jose.Signer
+	// Serial is unique per key in this process, a small number that token
+	// records can keep instead of the kid string.
+	Serial uint32
+	signer jose.Signer
 }
+
+var serials atomic.Uint32
 
 var parsed sync.Map // PEM text -> *Key
 
@@ -99,7 +105,7 @@ func newKey(priv *rsa.PrivateKey) (*Key, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Key{ID: kid, Private: priv, signer: signer}, nil
+	return &Key{ID: kid, Private: priv, Serial: serials.Add(1), signer: signer}, nil
 }
 
 // Sign serialises claims (already JSON) as a compact RS256 JWS with header
@@ -157,6 +163,18 @@ func (s *Set) Published(kid string) bool {
 	defer s.mu.RUnlock()
 	for _, k := range s.published {
 		if k.ID == kid {
+			return true
+		}
+	}
+	return false
+}
+
+// PublishedSerial reports whether the key with this Serial is in the JWKS.
+func (s *Set) PublishedSerial(serial uint32) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, k := range s.published {
+		if k.Serial == serial {
 			return true
 		}
 	}

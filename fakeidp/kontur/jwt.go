@@ -65,9 +65,9 @@ func (k *Site) idToken(g grant, accessToken string, now time.Time) (string, erro
 
 // mintAccessToken makes the token value: 64 lowercase hex (a reference
 // token, as Kontur issues) or, for clients that opt in, an RS256 JWT.
-func (k *Site) mintAccessToken(client *config.KonturClient, at *accessToken) (string, error) {
+func (k *Site) mintAccessToken(client *config.KonturClient, at issuedToken) (value string, keySerial uint32, err error) {
 	if client.AccessTokenFormat != "jwt" {
-		return k.env.Random.Hex(32), nil
+		return k.env.Random.Hex(32), 0, nil
 	}
 	aud := []string{at.Issuer + "/resources"}
 	for _, s := range at.Scopes {
@@ -91,11 +91,11 @@ func (k *Site) mintAccessToken(client *config.KonturClient, at *accessToken) (st
 	}
 	payload, err := json.Marshal(c)
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	key := k.env.Keys.Signer()
-	at.KeyID = key.ID
-	return key.Sign(payload)
+	value, err = key.Sign(payload)
+	return value, key.Serial, err
 }
 
 // atHash is the left half of SHA-256 of the access token, base64url

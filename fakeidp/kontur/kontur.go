@@ -35,8 +35,15 @@ type Site struct {
 	bySub   map[string]*config.KonturUser
 	apis    map[string]*config.KonturAPIResource
 
+	// Indexes that let an accessRecord name clients, users and scopes by
+	// number.
+	clientList  []*config.KonturClient
+	clientIndex map[string]int
+	subIndex    map[string]int
+	scopeIndex  map[string]int
+
 	codes   *store.Store[authCode]
-	access  *store.Store[accessToken]
+	access  *store.Keyed[tokenKey, accessRecord]
 	refresh *store.Store[refreshToken]
 
 	// token is the dialect of the token, introspection and revocation
@@ -62,14 +69,6 @@ type authCode struct {
 	ChallengeMode string
 }
 
-type accessToken struct {
-	grant
-	IssuedAt time.Time
-	Expires  time.Time
-	// KeyID is the signing key of a JWT access token; empty when opaque.
-	KeyID string
-}
-
 type refreshToken struct {
 	grant
 }
@@ -84,14 +83,25 @@ func New(env *site.Env) *Site {
 		users:   map[string]*config.KonturUser{},
 		bySub:   map[string]*config.KonturUser{},
 		apis:    map[string]*config.KonturAPIResource{},
+
+		clientIndex: map[string]int{},
+		subIndex:    map[string]int{},
+		scopeIndex:  map[string]int{},
 	}
 	for i := range cfg.Clients {
-		k.clients[cfg.Clients[i].ID] = &cfg.Clients[i]
+		c := &cfg.Clients[i]
+		k.clients[c.ID] = c
+		k.clientIndex[c.ID] = len(k.clientList)
+		k.clientList = append(k.clientList, c)
 	}
 	for i := range cfg.Users {
 		u := &cfg.Users[i]
 		k.users[u.Username] = u
 		k.bySub[u.Subject] = u
+		k.subIndex[u.Subject] = i
+	}
+	for i, s := range cfg.Scopes {
+		k.scopeIndex[s] = i
 	}
 	for i := range cfg.APIResources {
 		k.apis[cfg.APIResources[i].Name] = &cfg.APIResources[i]
@@ -99,7 +109,7 @@ func New(env *site.Env) *Site {
 	now := env.Clock.Now
 	max := env.Config.Server.MaxTokens
 	k.codes = store.New[authCode](now, max)
-	k.access = store.New[accessToken](now, max)
+	k.access = store.NewKeyed[tokenKey, accessRecord](now, max)
 	k.refresh = store.New[refreshToken](now, max)
 	k.token = oauth.Dialect{
 		ContentType: contentTypeJSON,

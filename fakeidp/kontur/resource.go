@@ -13,19 +13,6 @@ import (
 	"github.com/fakeidp/fakeidp/fakeidp/oauth"
 )
 
-// lookupAccess finds a live access token. A JWT access token signed by a key
-// that has since been dropped from the JWKS is no longer valid either.
-func (k *Site) lookupAccess(value string) (accessToken, bool) {
-	at, ok := k.access.Get(value)
-	if !ok {
-		return at, false
-	}
-	if at.KeyID != "" && !k.env.Keys.Published(at.KeyID) {
-		return at, false
-	}
-	return at, true
-}
-
 // userinfo answers with the claims the token's scopes allow. A missing or
 // invalid token gets 401 with an empty body and a Bearer challenge.
 func (k *Site) userinfo(w http.ResponseWriter, r *http.Request) {
@@ -41,7 +28,7 @@ func (k *Site) userinfo(w http.ResponseWriter, r *http.Request) {
 			ok = token != ""
 		}
 	}
-	at, found := k.lookupAccess(token)
+	at, found := k.lookupAccess(token, siteBase(r))
 	if !ok || !found {
 		k.challenge(w, r, http.StatusUnauthorized, "invalid_token")
 		return
@@ -123,7 +110,7 @@ func (k *Site) introspect(w http.ResponseWriter, r *http.Request) {
 		k.token.WriteError(w, r, &oauth.Error{Code: "missing_token"})
 		return
 	}
-	at, live := k.lookupAccess(token)
+	at, live := k.lookupAccess(token, siteBase(r))
 	var granted []string
 	for _, s := range at.Scopes {
 		if slices.Contains(api.Scopes, s) {
@@ -179,8 +166,8 @@ func (k *Site) revoke(r *http.Request) error {
 	default:
 		return &oauth.Error{Code: "unsupported_token_type", Status: 400}
 	}
-	if at, ok := k.access.Get(token); ok && at.ClientID == client.ID {
-		k.access.Delete(token)
+	if at, ok := k.lookupAccess(token, ""); ok && at.ClientID == client.ID {
+		k.access.Delete(keyOf(token))
 	}
 	if rt, ok := k.refresh.Get(token); ok && rt.ClientID == client.ID {
 		k.refresh.Delete(token)

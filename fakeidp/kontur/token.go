@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/fakeidp/fakeidp/fakeidp/config"
 	"github.com/fakeidp/fakeidp/fakeidp/oauth"
@@ -183,14 +184,14 @@ func (k *Site) refreshGrant(req *tokenRequest) (*tokenResponse, error) {
 // respond issues the access token, and the id_token and refresh token the
 // grant's scopes call for.
 func (k *Site) respond(client *config.KonturClient, g grant, withIDToken bool) (*tokenResponse, error) {
-	now := k.env.Clock.Now()
+	now := k.env.Clock.Now().Truncate(time.Second)
 	life := client.AccessTokenLifetime
-	at := accessToken{grant: g, IssuedAt: now, Expires: now.Add(life.D())}
-	value, err := k.mintAccessToken(client, &at)
+	at := issuedToken{grant: g, IssuedAt: now, Expires: now.Add(life.D())}
+	value, keySerial, err := k.mintAccessToken(client, at)
 	if err != nil {
 		return nil, oauth.ServerError(err)
 	}
-	k.access.Put(value, at, life.D())
+	k.saveAccess(value, at, keySerial)
 	resp := &tokenResponse{AccessToken: value, ExpiresIn: life.Seconds(), TokenType: "Bearer"}
 	if withIDToken && slices.Contains(g.Scopes, "openid") && g.Subject != "" {
 		idt, err := k.idToken(g, value, now)

@@ -17,39 +17,52 @@ import (
 
 const shardCount = 32
 
-// Store maps opaque keys (token values, codes) to values of type V.
-type Store[V any] struct {
+// Keyed maps keys of type K to values of type V. When neither K nor V holds
+// a pointer (say a [32]byte digest and a struct of integers), the garbage
+// collector never scans the store, which is what keeps a server holding
+// 100,000 live tokens fast.
+type Keyed[K comparable, V any] struct {
 	now    func() time.Time
 	seed   maphash.Seed
-	shards [shardCount]shard[V]
+	shards [shardCount]shard[K, V]
 	perMax int
 }
 
+// Store is the common case: opaque string keys (token values, codes).
+type Store[V any] = Keyed[string, V]
+
+// Expiry instants are Unix nanoseconds rather than time.Time, whose
+// location pointer would make every entry a pointer for the collector.
 type entry[V any] struct {
 	value   V
-	expires time.Time
+	expires int64
 	seq     uint64
 }
 
-type queued struct {
-	key     string
-	expires time.Time
+type queued[K comparable] struct {
+	key     K
+	expires int64
 	seq     uint64
 }
 
-type shard[V any] struct {
+type shard[K comparable, V any] struct {
 	mu    sync.Mutex
-	items map[string]entry[V]
+	items map[K]entry[V]
 	// order lists keys in insertion order, so that eviction of the oldest
 	// and cleanup of expired entries cost O(1) amortised per Put.
-	order []queued
+	order []queued[K]
 	head  int
 	seq   uint64
 }
 
-// New returns a Store that holds at most max entries (0 means 100,000) and
-// asks now for the time.
+// New returns a string-keyed Store that holds at most max entries (0 means
+// 100,000) and asks now for the time.
 func New[V any](now func() time.Time, max int) *Store[V] {
+	return NewKeyed[string, V](now, max)
+}
+
+// NewKeyed is New for any comparable key type.
+func NewKeyed[K comparable, V any](now func() time.Time, max int) *Keyed[K, V] {
 	if max <= 0 {
 		max = 100_000
 	}
@@ -57,50 +70,50 @@ func New[V any](now func() time.Time, max int) *Store[V] {
 	if per < 1 {
 		per = 1
 	}
-	s := &Store[V]{now: now, seed: maphash.MakeSeed(), perMax: per}
+	s := &Keyed[K, V]{now: now, seed: maphash.MakeSeed(), perMax: per}
 	for i := range s.shards {
-		s.shards[i].items = make(map[string]entry[V])
+		s.shards[i].items = make(map[K]entry[V])
 	}
 	return s
 }
 
-func (s *Store[V]) shard(key string) *shard[V] {
-	return &s.shards[maphash.String(s.seed, key)%shardCount]
+func (s *Keyed[K, V]) shard(key K) *shard[K, V] {
+	return &s.shards[maphash.Comparable(s.seed, key)%shardCount]
 }
 
 // Put stores v under key until ttl has passed, replacing any earlier value.
-func (s *Store[V]) Put(key string, v V, ttl time.Duration) {
-	now := s.now()
+func (s *Keyed[K, V]) Put(key K, v V, ttl time.Duration) {
+	now := s.now().UnixNano()
 	sh := s.shard(key)
 	sh.mu.Lock()
 	sh.seq++
-	e := entry[V]{value: v, expires: now.Add(ttl), seq: sh.seq}
+	e := entry[V]{value: v, expires: now + int64(ttl), seq: sh.seq}
 	sh.items[key] = e
-	sh.order = append(sh.order, queued{key: key, expires: e.expires, seq: e.seq})
+	sh.order = append(sh.order, queued[K]{key: key, expires: e.expires, seq: e.seq})
 	sh.trim(now, s.perMax)
 	sh.mu.Unlock()
 }
 
 // trim drops expired entries from the front of the queue and evicts the
 // oldest while the shard is over its share, then compacts the queue.
-func (sh *shard[V]) trim(now time.Time, max int) {
+func (sh *shard[K, V]) trim(now int64, max int) {
 	for sh.head < len(sh.order) {
 		q := sh.order[sh.head]
 		cur, ok := sh.items[q.key]
 		live := ok && cur.seq == q.seq
-		if live && now.Before(q.expires) && len(sh.items) <= max {
+		if live && now < q.expires && len(sh.items) <= max {
 			break
 		}
 		if live {
 			delete(sh.items, q.key)
 		}
-		sh.order[sh.head] = queued{}
+		sh.order[sh.head] = queued[K]{}
 		sh.head++
 	}
 	// The queue also holds keys that were deleted or replaced; compact it
 	// once stale slots dominate, so its size stays proportional to items.
 	if sh.head > 0 && (sh.head*2 >= len(sh.order) || len(sh.order)-sh.head > 2*len(sh.items)+64) {
-		kept := sh.order[:0:0]
+		kept := make([]queued[K], 0, len(sh.items)+16)
 		for _, q := range sh.order[sh.head:] {
 			if cur, ok := sh.items[q.key]; ok && cur.seq == q.seq {
 				kept = append(kept, q)
@@ -111,11 +124,11 @@ func (sh *shard[V]) trim(now time.Time, max int) {
 }
 
 // Get returns the value under key if it exists and has not expired.
-func (s *Store[V]) Get(key string) (V, bool) {
+func (s *Keyed[K, V]) Get(key K) (V, bool) {
 	sh := s.shard(key)
 	sh.mu.Lock()
 	e, ok := sh.items[key]
-	if ok && !s.now().Before(e.expires) {
+	if ok && s.now().UnixNano() >= e.expires {
 		delete(sh.items, key)
 		ok = false
 	}
@@ -130,13 +143,13 @@ func (s *Store[V]) Get(key string) (V, bool) {
 // Take removes the value under key and returns it if it had not expired.
 // Exactly one of several concurrent callers gets it: this is what makes
 // authorization codes and refresh tokens single-use.
-func (s *Store[V]) Take(key string) (V, bool) {
+func (s *Keyed[K, V]) Take(key K) (V, bool) {
 	sh := s.shard(key)
 	sh.mu.Lock()
 	e, ok := sh.items[key]
 	if ok {
 		delete(sh.items, key)
-		ok = s.now().Before(e.expires)
+		ok = s.now().UnixNano() < e.expires
 	}
 	sh.mu.Unlock()
 	if !ok {
@@ -147,13 +160,13 @@ func (s *Store[V]) Take(key string) (V, bool) {
 }
 
 // Delete removes key; it reports whether a live entry was there.
-func (s *Store[V]) Delete(key string) bool {
+func (s *Keyed[K, V]) Delete(key K) bool {
 	_, ok := s.Take(key)
 	return ok
 }
 
 // DeleteFunc removes every entry for which drop returns true.
-func (s *Store[V]) DeleteFunc(drop func(key string, v V) bool) {
+func (s *Keyed[K, V]) DeleteFunc(drop func(key K, v V) bool) {
 	for i := range s.shards {
 		sh := &s.shards[i]
 		sh.mu.Lock()
@@ -167,7 +180,7 @@ func (s *Store[V]) DeleteFunc(drop func(key string, v V) bool) {
 }
 
 // Len counts the entries held, expired ones not yet dropped included.
-func (s *Store[V]) Len() int {
+func (s *Keyed[K, V]) Len() int {
 	n := 0
 	for i := range s.shards {
 		sh := &s.shards[i]
@@ -179,11 +192,11 @@ func (s *Store[V]) Len() int {
 }
 
 // Clear drops every entry.
-func (s *Store[V]) Clear() {
+func (s *Keyed[K, V]) Clear() {
 	for i := range s.shards {
 		sh := &s.shards[i]
 		sh.mu.Lock()
-		sh.items = make(map[string]entry[V])
+		sh.items = make(map[K]entry[V])
 		sh.order, sh.head = nil, 0
 		sh.mu.Unlock()
 	}
