@@ -1,0 +1,113 @@
+package fault
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+
+	"github.com/gorilla/mux"
+)
+
+// maxControlBody caps a POST /faults body; a thousand rules fit easily.
+const maxControlBody = 1 << 20
+
+// MountControl adds the fault endpoints to the control router it is given
+// (the /_fakeidp subrouter):
+//
+//	POST   /faults       one rule, or {"rules":[…]}: 201 with the stored rule(s)
+//	GET    /faults       {"rules":[…]} with their seen/fired counters
+//	GET    /faults/{id}  one rule, 404 when unknown
+//	DELETE /faults/{id}  204, 404 when unknown
+//	DELETE /faults       204, every rule removed
+//
+// Bad input gets a 4xx with {"error":"…","problems":[…]}, never a 5xx.
+func (e *Engine) MountControl(r *mux.Router) {
+	r.HandleFunc("/faults", e.handleAdd).Methods(http.MethodPost)
+	r.HandleFunc("/faults", e.handleList).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/faults", e.handleClear).Methods(http.MethodDelete)
+	r.HandleFunc("/faults/{id}", e.handleGet).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/faults/{id}", e.handleDelete).Methods(http.MethodDelete)
+}
+
+type ruleList struct {
+	Rules []Rule `json:"rules"`
+}
+
+// controlError is the body of every refused control request.
+type controlError struct {
+	Error    string   `json:"error"`
+	Problems []string `json:"problems,omitempty"`
+}
+
+func (e *Engine) handleAdd(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxControlBody))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			writeJSON(w, http.StatusRequestEntityTooLarge, controlError{Error: "request body larger than 1 MiB"})
+			return
+		}
+		writeJSON(w, http.StatusBadRequest, controlError{Error: "could not read request body"})
+		return
+	}
+	rules, list, err := DecodeJSON(body)
+	if err == nil {
+		rules, err = e.AddAll(rules)
+	}
+	var pe *ProblemsError
+	switch {
+	case errors.As(err, &pe):
+		writeJSON(w, http.StatusBadRequest, controlError{Error: "invalid fault rule", Problems: pe.Problems})
+	case err != nil:
+		writeJSON(w, http.StatusBadRequest, controlError{Error: err.Error()})
+	case list:
+		writeJSON(w, http.StatusCreated, ruleList{Rules: rules})
+	default:
+		writeJSON(w, http.StatusCreated, rules[0])
+	}
+}
+
+func (e *Engine) handleList(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, ruleList{Rules: e.List()})
+}
+
+func (e *Engine) handleGet(w http.ResponseWriter, r *http.Request) {
+	id := mux.Vars(r)["id"]
+	if rule, ok := e.Get(id); ok {
+		writeJSON(w, http.StatusOK, rule)
+		return
+	}
+	writeJSON(w, http.StatusNotFound, controlError{Error: "no fault rule " + quoteID(id)})
+}
+
+func (e *Engine) handleDelete(w http.ResponseWriter, r *http.Request) {
+	id := mux.Vars(r)["id"]
+	if !e.Delete(id) {
+		writeJSON(w, http.StatusNotFound, controlError{Error: "no fault rule " + quoteID(id)})
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (e *Engine) handleClear(w http.ResponseWriter, _ *http.Request) {
+	e.Clear()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// quoteID echoes an id back cut short, so a huge path is not reflected.
+func quoteID(id string) string {
+	if len(id) > 40 {
+		id = id[:40] + "…"
+	}
+	b, _ := json.Marshal(id)
+	return string(b)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}

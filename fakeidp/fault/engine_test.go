@@ -1,0 +1,318 @@
+package fault
+
+import (
+	"fmt"
+	"hash/maphash"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/fakeidp/fakeidp/fakeidp/reqinfo"
+	"github.com/fakeidp/fakeidp/fakeidp/site"
+)
+
+func reset() Effect { return Effect{Type: TypeReset} }
+
+func tokenRequest() request {
+	return request{site: "kontur", path: "/connect/token", method: "POST", grantType: "password",
+		clientID: "extern.api", username: "user@login.ru", phone: "11111111111"}
+}
+
+func TestMatch(t *testing.T) {
+	q := tokenRequest()
+	tests := []struct {
+		match Match
+		want  bool
+	}{
+		{Match{}, true},
+		{Match{Site: "kontur"}, true},
+		{Match{Site: "livedigital"}, false},
+		{Match{Path: "/connect/token"}, true},
+		{Match{Path: "/connect/token/"}, false},
+		{Match{Method: "POST"}, true},
+		{Match{Method: "GET"}, false},
+		{Match{GrantType: "password"}, true},
+		{Match{GrantType: "client_credentials"}, false},
+		{Match{ClientID: "extern.api"}, true},
+		{Match{ClientID: "Extern.api"}, false},
+		{Match{Username: "user@login.ru"}, true},
+		{Match{Username: "user"}, false},
+		{Match{Phone: "11111111111"}, true},
+		{Match{Phone: "1111111111"}, false},
+		{Match{"kontur", "/connect/token", "POST", "password", "extern.api", "user@login.ru", "11111111111"}, true},
+		{Match{"kontur", "/connect/token", "POST", "password", "extern.api", "user@login.ru", "2"}, false},
+	}
+	for _, tt := range tests {
+		if got := tt.match.matches(&q); got != tt.want {
+			t.Errorf("%+v.matches = %v, want %v", tt.match, got, tt.want)
+		}
+	}
+}
+
+// fire runs n sequential requests and records which rule fired for each.
+func fire(e *Engine, n int) []string {
+	q := tokenRequest()
+	out := make([]string, n)
+	for i := range out {
+		if en := e.pick(&q); en != nil {
+			out[i] = en.rule.ID
+		}
+	}
+	return out
+}
+
+func TestCounts(t *testing.T) {
+	tests := []struct {
+		name         string
+		times, after int
+		want         []string
+	}{
+		{"always", 0, 0, []string{"f1", "f1", "f1", "f1"}},
+		{"once", 1, 0, []string{"f1", "", "", ""}},
+		{"twice", 2, 0, []string{"f1", "f1", "", ""}},
+		{"after 2", 0, 2, []string{"", "", "f1", "f1"}},
+		{"after 1, once", 1, 1, []string{"", "f1", "", ""}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := NewEngine()
+			if _, err := e.Add(Rule{Effect: reset(), Times: tt.times, After: tt.after}); err != nil {
+				t.Fatal(err)
+			}
+			if got := fire(e, 4); fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Errorf("fired %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// A spent rule hands over to the next one; a rule letting a request
+// through ("after") does not.
+func TestFirstLiveRuleDecides(t *testing.T) {
+	e := NewEngine()
+	mustAdd(t, e, Rule{Match: Match{Site: "livedigital"}, Effect: reset()})
+	mustAdd(t, e, Rule{Match: Match{Site: "kontur"}, Effect: reset(), Times: 1})
+	mustAdd(t, e, Rule{Effect: Effect{Type: TypeHang}, After: 1})
+	got := fire(e, 4)
+	if want := []string{"f2", "", "f3", "f3"}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("fired %q, want %q", got, want)
+	}
+	list := e.List()
+	if list[1].Fired != 1 || list[2].Seen != 3 || list[2].Fired != 2 || list[0].Seen != 0 {
+		t.Errorf("counters = %+v", list)
+	}
+}
+
+func mustAdd(t testing.TB, e *Engine, r Rule) Rule {
+	t.Helper()
+	got, err := e.Add(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+// Under 50 concurrent goroutines, "after N" lets exactly N through and
+// "times M" fires exactly M times.
+func TestCountsConcurrent(t *testing.T) {
+	const after, times, n = 7, 11, 50
+	e := NewEngine()
+	mustAdd(t, e, Rule{Effect: reset(), After: after, Times: times})
+	var fired, passed atomic.Int64
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			q := tokenRequest()
+			if e.pick(&q) != nil {
+				fired.Add(1)
+			} else {
+				passed.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if fired.Load() != times || passed.Load() != n-times {
+		t.Errorf("fired %d, passed %d; want %d and %d", fired.Load(), passed.Load(), times, n-times)
+	}
+	if r := e.List()[0]; r.Fired != times {
+		t.Errorf("listed fired = %d, want %d", r.Fired, times)
+	}
+}
+
+func TestEngineCRUD(t *testing.T) {
+	e := NewEngine()
+	if _, err := e.Add(Rule{}); err == nil {
+		t.Fatal("Add accepted an invalid rule")
+	}
+	a := mustAdd(t, e, Rule{ID: "mine", Seen: 9, Match: Match{Method: "post"}, Effect: reset()})
+	b := mustAdd(t, e, Rule{Effect: reset()})
+	if a.ID != "f1" || b.ID != "f2" || a.Seen != 0 || a.Match.Method != "POST" {
+		t.Errorf("added %+v, %+v", a, b)
+	}
+	if _, err := e.AddAll([]Rule{{Effect: reset()}, {Effect: Effect{Type: "bad"}}}); err == nil {
+		t.Error("AddAll accepted a list with an invalid rule")
+	}
+	if len(e.List()) != 2 {
+		t.Errorf("a refused AddAll stored rules: %+v", e.List())
+	}
+	if got, ok := e.Get("f2"); !ok || got.ID != "f2" {
+		t.Errorf("Get(f2) = %+v, %v", got, ok)
+	}
+	if !e.Delete("f1") || e.Delete("f1") || e.Delete("nope") {
+		t.Error("Delete reported wrongly")
+	}
+	if _, ok := e.Get("f1"); ok {
+		t.Error("deleted rule still found")
+	}
+	e.Clear()
+	if len(e.List()) != 0 {
+		t.Error("Clear left rules")
+	}
+	if c := mustAdd(t, e, Rule{Effect: reset()}); c.ID != "f3" {
+		t.Errorf("id after Clear = %s, want f3 (ids are never reused)", c.ID)
+	}
+}
+
+// Listing and editing while requests are matched is race-free.
+func TestEngineConcurrentEdits(t *testing.T) {
+	e := NewEngine()
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() {
+			for j := range 200 {
+				r := mustAdd(t, e, Rule{Match: Match{ClientID: fmt.Sprint(i, j)}, Effect: reset(), Times: 1})
+				q := tokenRequest()
+				e.pick(&q)
+				_ = e.List()
+				e.Delete(r.ID)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// hundredRules are rules that never match the token request.
+func hundredRules(tb testing.TB) *Engine {
+	e := NewEngine()
+	for i := range 100 {
+		mustAdd(tb, e, Rule{Match: Match{Site: "kontur", ClientID: fmt.Sprintf("client-%d", i)},
+			Effect: Effect{Type: TypeError, Error: "invalid_client"}})
+	}
+	return e
+}
+
+func siteRequest() *http.Request {
+	r := httptest.NewRequest("POST", "/kontur/connect/token", nil)
+	r = site.WithBase(r, "kontur", "http://x/kontur")
+	return reqinfo.WithInfo(r, &reqinfo.Info{Site: "kontur", Path: "/connect/token",
+		GrantType: "client_credentials", ClientID: "medi_test_client"})
+}
+
+func TestMissAllocatesNothing(t *testing.T) {
+	e := hundredRules(t)
+	h := e.Middleware(nil, nil)(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	r, w := siteRequest(), httptest.NewRecorder()
+	if n := testing.AllocsPerRun(100, func() { h.ServeHTTP(w, r) }); n != 0 {
+		t.Errorf("a miss over 100 rules allocates %v times", n)
+	}
+}
+
+// BenchmarkMatch100 is the per-request cost of the fault middleware with
+// 100 installed rules, none of which matches.
+func BenchmarkMatch100(b *testing.B) {
+	e := hundredRules(b)
+	h := e.Middleware(nil, nil)(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	r, w := siteRequest(), httptest.NewRecorder()
+	b.ReportAllocs()
+	for b.Loop() {
+		h.ServeHTTP(w, r)
+	}
+}
+
+func BenchmarkMatch100Parallel(b *testing.B) {
+	e := hundredRules(b)
+	h := e.Middleware(nil, nil)(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	r := siteRequest()
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		w := httptest.NewRecorder()
+		for pb.Next() {
+			h.ServeHTTP(w, r)
+		}
+	})
+}
+
+// The hash index never changes which rule is picked: compare it with a
+// plain scan over many rule sets and requests, including sets with more
+// field combinations than the index takes.
+func TestIndexAgreesWithPlainScan(t *testing.T) {
+	values := []string{"", "a", "b"}
+	requests := []request{}
+	for _, site := range []string{"a", "b"} {
+		for _, client := range []string{"a", "b", ""} {
+			for _, path := range []string{"a", "b"} {
+				requests = append(requests, request{site: site, clientID: client, path: path, method: "a", phone: "b"})
+			}
+		}
+	}
+	for seed := range 40 {
+		var matchers []Match
+		for i := range 5 + seed {
+			k := i*7 + seed
+			matchers = append(matchers, Match{Site: values[k%3], ClientID: values[k/3%3], Path: values[k/9%3],
+				Method: values[(k+seed)%3], Phone: values[(k*5)%3], Username: values[(k/2+seed)%3]})
+		}
+		ix := newRuleIndex(maphash.MakeSeed(), matchers)
+		for _, q := range requests {
+			var hashes [maxMasks]uint64
+			if ix != nil {
+				hashes = ix.requestHashes(&q)
+			}
+			set := &ruleSet{matchers: matchers, index: ix}
+			for i := range matchers {
+				plain := matchers[i].matches(&q)
+				if indexed := set.mayMatch(i, &hashes) && plain; indexed != plain {
+					t.Fatalf("seed %d rule %+v request %+v: index says %v, scan %v", seed, matchers[i], q, indexed, plain)
+				}
+			}
+		}
+	}
+}
+
+func TestIndexFallsBackWithManyCombinations(t *testing.T) {
+	var matchers []Match
+	for mask := range 1 << numKeys {
+		var vals [numKeys]string
+		for k := range numKeys {
+			if mask&(1<<k) != 0 {
+				vals[k] = "x"
+			}
+		}
+		matchers = append(matchers, Match{vals[0], vals[1], vals[2], vals[3], vals[4], vals[5], vals[6]})
+	}
+	if newRuleIndex(maphash.MakeSeed(), matchers) != nil {
+		t.Error("index built for 128 field combinations")
+	}
+	// 31 combinations of five fields, none matching, then one that does.
+	e := NewEngine()
+	for mask := 1; mask < 1<<5; mask++ {
+		v := func(bit int, s string) string {
+			if mask&(1<<bit) != 0 {
+				return s
+			}
+			return ""
+		}
+		mustAdd(t, e, Rule{Match: Match{Path: v(0, "/no"), GrantType: v(1, "no"), ClientID: v(2, "no"),
+			Username: v(3, "no"), Phone: v(4, "no")}, Effect: reset()})
+	}
+	last := mustAdd(t, e, Rule{Match: Match{ClientID: "hit"}, Effect: reset()})
+	if e.rules.Load().index != nil {
+		t.Fatal("index built for 31 field combinations")
+	}
+	q := request{path: "/", clientID: "hit"}
+	if en := e.pick(&q); en == nil || en.rule.ID != last.ID {
+		t.Errorf("fallback scan picked %+v, want %s", en, last.ID)
+	}
+}

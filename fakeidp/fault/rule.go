@@ -1,0 +1,232 @@
+package fault
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Rule is one fault rule. ID, Seen and Fired are set by the Engine; values
+// sent in are ignored.
+type Rule struct {
+	// ID is assigned by Engine.Add: "f1", "f2"… in order of addition.
+	ID string `json:"id,omitempty" yaml:"id,omitempty"`
+	// Match selects requests; an empty Match matches every site request.
+	Match Match `json:"match" yaml:"match"`
+	// Effect is what happens to a matching request.
+	Effect Effect `json:"effect" yaml:"effect"`
+	// Times is how often the rule fires before it is spent; 0 is always.
+	Times int `json:"times,omitempty" yaml:"times,omitempty"`
+	// After lets the first After matching requests through untouched.
+	After int `json:"after,omitempty" yaml:"after,omitempty"`
+	// Seen counts the matching requests the rule examined while live.
+	Seen int64 `json:"seen" yaml:"-"`
+	// Fired counts the requests the rule's effect was applied to.
+	Fired int64 `json:"fired" yaml:"-"`
+}
+
+// Match lists what a request must have for a rule to apply. Every non-empty
+// field must equal the request's exactly. Method is upper-cased when the
+// rule is stored, so "post" matches POST requests.
+type Match struct {
+	// Site is a site name, e.g. "kontur".
+	Site string `json:"site,omitempty" yaml:"site,omitempty"`
+	// Path is the path below the site's prefix, e.g. "/connect/token".
+	Path string `json:"path,omitempty" yaml:"path,omitempty"`
+	// Method is the HTTP method, e.g. "POST".
+	Method    string `json:"method,omitempty" yaml:"method,omitempty"`
+	GrantType string `json:"grant_type,omitempty" yaml:"grant_type,omitempty"`
+	ClientID  string `json:"client_id,omitempty" yaml:"client_id,omitempty"`
+	Username  string `json:"username,omitempty" yaml:"username,omitempty"`
+	// Phone is the country code followed by the number, digits only.
+	Phone string `json:"phone,omitempty" yaml:"phone,omitempty"`
+}
+
+// The effect types.
+const (
+	TypeError       = "error"
+	TypeResponse    = "response"
+	TypeLatency     = "latency"
+	TypeHang        = "hang"
+	TypeClose       = "close"
+	TypeReset       = "reset"
+	TypeTruncate    = "truncate"
+	TypeMalformed   = "malformed"
+	TypeContentType = "content_type"
+)
+
+// Effect is what a rule does. Type chooses the effect; each type uses only
+// some of the other fields, and Validate refuses the rest.
+type Effect struct {
+	Type string `json:"type" yaml:"type"`
+	// Error is the error code (type error), e.g. "invalid_client".
+	Error string `json:"error,omitempty" yaml:"error,omitempty"`
+	// Description is the error description (type error).
+	Description string `json:"description,omitempty" yaml:"description,omitempty"`
+	// Status is the HTTP status (types error, default 400, and response,
+	// default 200).
+	Status int `json:"status,omitempty" yaml:"status,omitempty"`
+	// Value is the "value" of error shapes that have one, such as
+	// Doktornarabote's API errors (type error).
+	Value string `json:"value,omitempty" yaml:"value,omitempty"`
+	// Fields are further error body fields, in order (type error), e.g.
+	// Kontur's partial_factor_token and required_factors.
+	Fields Fields `json:"fields,omitempty" yaml:"fields,omitempty"`
+	// Body is the response body (type response).
+	Body string `json:"body,omitempty" yaml:"body,omitempty"`
+	// Headers are added to the response (types error and response).
+	Headers map[string]string `json:"headers,omitempty" yaml:"headers,omitempty"`
+	// Delay is a Go duration such as "5s" (type latency).
+	Delay string `json:"delay,omitempty" yaml:"delay,omitempty"`
+	// ContentType replaces the real one (type content_type); empty means
+	// "text/html; charset=utf-8", what a misconfigured proxy sends.
+	ContentType string `json:"content_type,omitempty" yaml:"content_type,omitempty"`
+}
+
+// Field is one extra error body field; Value is raw JSON.
+type Field struct {
+	Key   string
+	Value json.RawMessage
+}
+
+// Fields are written as a JSON object whose key order is kept, because
+// the order is part of what a provider sends.
+type Fields []Field
+
+// MarshalJSON writes the fields as an object in order.
+func (fs Fields) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, f := range fs {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		key, _ := json.Marshal(f.Key)
+		b.Write(key)
+		b.WriteByte(':')
+		b.Write(f.Value)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// UnmarshalJSON reads an object, keeping its key order.
+func (fs *Fields) UnmarshalJSON(data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return errors.New("fields: want a JSON object")
+	}
+	var out Fields
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return fmt.Errorf("fields: %v", err)
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return fmt.Errorf("fields.%s: %v", tok, err)
+		}
+		out = append(out, Field{Key: tok.(string), Value: v})
+	}
+	*fs = out
+	return nil
+}
+
+// DecodeJSON reads one rule, or {"rules":[…]}, strictly: unknown fields,
+// trailing data and wrong types are errors. Every rule is validated; the
+// error is a *ProblemsError naming each problem.
+func DecodeJSON(data []byte) (rules []Rule, list bool, err error) {
+	var probe map[string]json.RawMessage
+	if err := json.Unmarshal(data, &probe); err != nil {
+		return nil, false, problemsOf("", "body: want a JSON object: "+jsonMessage(err))
+	}
+	if _, list = probe["rules"]; !list {
+		var r Rule
+		if err := decodeStrict(data, &r); err != nil {
+			return nil, false, problemsOf("", err.Error())
+		}
+		return []Rule{r}, false, validateAll([]Rule{r}, false)
+	}
+	var env struct {
+		Rules []json.RawMessage `json:"rules"`
+	}
+	if err := decodeStrict(data, &env); err != nil {
+		return nil, true, problemsOf("", err.Error())
+	}
+	var p problems
+	rules = make([]Rule, len(env.Rules))
+	for i, raw := range env.Rules {
+		if err := decodeStrict(raw, &rules[i]); err != nil {
+			p.add(fmt.Sprintf("rules[%d]", i), err.Error())
+		}
+	}
+	if err := p.err(); err != nil {
+		return nil, true, err
+	}
+	return rules, true, validateAll(rules, true)
+}
+
+// decodeStrict decodes exactly one JSON value with no unknown fields.
+func decodeStrict(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return errors.New(jsonMessage(err))
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("unexpected data after the JSON value")
+	}
+	return nil
+}
+
+// jsonMessage names the field of a type error in the rule's own terms.
+func jsonMessage(err error) string {
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &te) && te.Field != "":
+		return fmt.Sprintf("%s: want %s, got JSON %s", te.Field, te.Type, te.Value)
+	case te != nil:
+		return "want a JSON object, got JSON " + te.Value
+	}
+	return strings.TrimPrefix(err.Error(), "json: ")
+}
+
+// UnmarshalYAML decodes a rule from YAML (a config preset) with the same
+// strictness as JSON: the node is turned into JSON and decoded by the one
+// strict decoder, so both formats accept exactly the same rules.
+func (r *Rule) UnmarshalYAML(n *yaml.Node) error {
+	var v any
+	if err := n.Decode(&v); err != nil {
+		return err
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("line %d: a rule must be a mapping with string keys", n.Line)
+	}
+	type plain Rule // no methods: avoids recursion
+	if err := decodeStrict(data, (*plain)(r)); err != nil {
+		return fmt.Errorf("line %d: %v", n.Line, err)
+	}
+	return nil
+}
+
+// DecodeYAML decodes and validates the rules of a config preset, reporting
+// every problem as rules[i]: ….
+func DecodeYAML(nodes []yaml.Node) ([]Rule, error) {
+	var p problems
+	rules := make([]Rule, len(nodes))
+	for i := range nodes {
+		if err := nodes[i].Decode(&rules[i]); err != nil {
+			p.add(fmt.Sprintf("rules[%d]", i), err.Error())
+		}
+	}
+	if err := p.err(); err != nil {
+		return nil, err
+	}
+	return rules, validateAll(rules, true)
+}
