@@ -1,0 +1,55 @@
+package journal
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+
+	"github.com/gorilla/mux"
+)
+
+// MountControl adds the journal endpoints to the control router it is given
+// (the /_fakeidp subrouter):
+//
+//	GET    /journal?site=&path=&client_id=&limit=  {"size":N,"entries":[…]}, newest first
+//	DELETE /journal                                204, every entry forgotten
+//
+// A bad limit gets a 400 {"error":"…"}.
+func (j *Journal) MountControl(r *mux.Router) {
+	r.HandleFunc("/journal", j.handleList).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/journal", j.handleClear).Methods(http.MethodDelete)
+}
+
+type listing struct {
+	// Size is the ring's capacity; 0 means the journal is off.
+	Size    int     `json:"size"`
+	Entries []Entry `json:"entries"`
+}
+
+func (j *Journal) handleList(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := Filter{Site: q.Get("site"), Path: q.Get("path"), ClientID: q.Get("client_id")}
+	if s := q.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 {
+			writeJSON(w, http.StatusBadRequest, map[string]string{
+				"error": "limit: want a whole number of entries, 0 or more"})
+			return
+		}
+		f.Limit = n
+	}
+	writeJSON(w, http.StatusOK, listing{Size: j.Size(), Entries: j.List(f)})
+}
+
+func (j *Journal) handleClear(w http.ResponseWriter, _ *http.Request) {
+	j.Clear()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}

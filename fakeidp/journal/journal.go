@@ -1,0 +1,129 @@
+package journal
+
+import (
+	"sync"
+	"time"
+)
+
+// Entry is one journalled request. Every value in it has been redacted;
+// maps are shared between copies and must not be modified.
+type Entry struct {
+	// Time is when the request arrived, by the server's clock.
+	Time time.Time `json:"time"`
+	Site string    `json:"site"`
+	// Method is the HTTP method.
+	Method string `json:"method"`
+	// Path is the path below the site's prefix, as fault rules match it.
+	Path string `json:"path"`
+	// Query holds the query parameters, repeated ones joined by ",".
+	Query map[string]string `json:"query,omitempty"`
+	// Fields are the top-level form or JSON body fields.
+	Fields map[string]string `json:"fields,omitempty"`
+	// Headers are the request headers, repeated ones joined by ", ".
+	Headers map[string]string `json:"headers,omitempty"`
+	// Status is the response status; 0 when the connection was hijacked
+	// (closed or reset by a fault) or the handler aborted.
+	Status int `json:"status"`
+	// DurationMS is how long the request took, in milliseconds of real
+	// time (not the server's virtual clock, which tests may freeze).
+	DurationMS float64 `json:"duration_ms"`
+	// ClientID is the client the request named, by body, Basic or query.
+	ClientID string `json:"client_id,omitempty"`
+	// Note explains an unusual ending, e.g. a hijacked connection.
+	Note string `json:"note,omitempty"`
+}
+
+// Filter selects entries; empty fields match everything.
+type Filter struct {
+	Site, Path, ClientID string
+	// Limit is the most entries to return; 0 means all.
+	Limit int
+}
+
+func (f *Filter) matches(e *Entry) bool {
+	return (f.Site == "" || f.Site == e.Site) &&
+		(f.Path == "" || f.Path == e.Path) &&
+		(f.ClientID == "" || f.ClientID == e.ClientID)
+}
+
+// Journal is a ring buffer of the last Size entries. It is safe for
+// concurrent use. A Journal of size 0 records nothing and costs nothing.
+type Journal struct {
+	now func() time.Time
+
+	mu      sync.Mutex
+	entries []Entry // ring; next is the slot the next entry takes
+	next    int
+	full    bool
+}
+
+// New returns a journal keeping the last size entries, timestamped by now
+// (the server's clock; nil means time.Now). size 0 disables it.
+func New(size int, now func() time.Time) *Journal {
+	if now == nil {
+		now = time.Now
+	}
+	return &Journal{now: now, entries: make([]Entry, max(size, 0))}
+}
+
+// Size is how many entries the journal keeps.
+func (j *Journal) Size() int { return len(j.entries) }
+
+// Enabled reports whether the journal records anything.
+func (j *Journal) Enabled() bool { return len(j.entries) > 0 }
+
+// Record stores e after redacting its query, fields and headers, so that
+// no caller can store a secret in full. A zero Time is set to now.
+func (j *Journal) Record(e Entry) {
+	if !j.Enabled() {
+		return
+	}
+	e.Query = redactParams(e.Query)
+	e.Fields = redactParams(e.Fields)
+	e.Headers = redactHeaderMap(e.Headers)
+	if e.Time.IsZero() {
+		e.Time = j.now()
+	}
+	j.add(e)
+}
+
+// add stores an entry whose values are already redacted.
+func (j *Journal) add(e Entry) {
+	j.mu.Lock()
+	j.entries[j.next] = e
+	j.next++
+	if j.next == len(j.entries) {
+		j.next, j.full = 0, true
+	}
+	j.mu.Unlock()
+}
+
+// List returns the entries f selects, newest first.
+func (j *Journal) List(f Filter) []Entry {
+	out := []Entry{}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	n := j.next
+	if j.full {
+		n = len(j.entries)
+	}
+	for i := 1; i <= n; i++ {
+		e := &j.entries[(j.next-i+len(j.entries))%len(j.entries)]
+		if !f.matches(e) {
+			continue
+		}
+		out = append(out, *e)
+		if f.Limit > 0 && len(out) == f.Limit {
+			break
+		}
+	}
+	return out
+}
+
+// Clear forgets every entry.
+func (j *Journal) Clear() {
+	j.mu.Lock()
+	clear(j.entries)
+	j.next, j.full = 0, false
+	j.mu.Unlock()
+}
