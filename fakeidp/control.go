@@ -1,26 +1,222 @@
 package fakeidp
 
 import (
+	"bytes"
+	"crypto/subtle"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
 	"net/http"
+	"sort"
+	"strings"
+	"time"
 
 	"github.com/gorilla/mux"
+
+	"github.com/fakeidp/fakeidp/fakeidp/oauth"
 )
 
 // mountControl serves the fake's own API under /_fakeidp/. Sites never
-// gain paths of their own for it.
+// gain paths of their own for it. With a control token set, every call
+// needs "Authorization: Bearer <token>"; the sites stay open.
 func (s *Server) mountControl(r *mux.Router) {
+	r.Use(s.controlMiddleware)
+	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeControlError(w, http.StatusNotFound, "no control endpoint "+r.Method+" "+truncate(r.URL.Path, 80))
+	})
 	r.HandleFunc("/health", s.health).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/reset", s.resetEndpoint).Methods(http.MethodPost)
+	r.HandleFunc("/clock", s.clockGet).Methods(http.MethodGet)
+	r.HandleFunc("/clock", s.clockPost).Methods(http.MethodPost)
+	r.HandleFunc("/keys", s.keysGet).Methods(http.MethodGet)
+	r.HandleFunc("/keys/rotate", s.keysRotate).Methods(http.MethodPost)
+	r.HandleFunc("/presets", s.presetsGet).Methods(http.MethodGet)
+	r.HandleFunc("/presets/{name}", s.presetEnable).Methods(http.MethodPost)
+}
+
+// controlMiddleware checks the control token, caps the body and keeps the
+// server alive whatever a handler does.
+func (s *Server) controlMiddleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.env.Log.Error("panic in control API", "path", r.URL.Path, "panic", v)
+				writeControlError(w, http.StatusInternalServerError, "internal error")
+			}
+		}()
+		if s.controlToken != "" {
+			tok, _ := oauth.BearerToken(r)
+			// Compared in constant time: the token guards the whole fake.
+			if subtle.ConstantTimeCompare([]byte(tok), []byte(s.controlToken)) != 1 {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="fakeidp control API"`)
+				writeControlError(w, http.StatusUnauthorized, "the control API needs Authorization: Bearer <control token>")
+				return
+			}
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, s.env.Config.Server.MaxBodyBytes)
+		next.ServeHTTP(w, r)
+	})
 }
 
 func (s *Server) health(w http.ResponseWriter, _ *http.Request) {
 	writeControlJSON(w, http.StatusOK, map[string]any{"status": "ok", "sites": s.SiteURLs()})
 }
 
+func (s *Server) resetEndpoint(w http.ResponseWriter, _ *http.Request) {
+	s.Reset()
+	writeControlJSON(w, http.StatusOK, map[string]any{"status": "reset"})
+}
+
+type clockState struct {
+	Now    string `json:"now"`
+	Offset string `json:"offset"`
+}
+
+func (s *Server) clockState() clockState {
+	c := s.env.Clock
+	return clockState{Now: c.Now().UTC().Format(time.RFC3339Nano), Offset: c.Offset().String()}
+}
+
+func (s *Server) clockGet(w http.ResponseWriter, _ *http.Request) {
+	writeControlJSON(w, http.StatusOK, s.clockState())
+}
+
+// clockPost moves the clock: {"advance":"25h"}, {"set":"2030-01-01T00:00:00Z"}
+// or {"reset":true}, exactly one of them.
+func (s *Server) clockPost(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Advance *string `json:"advance"`
+		Set     *string `json:"set"`
+		Reset   bool    `json:"reset"`
+	}
+	if err := decodeControl(r, &req); err != nil {
+		writeControlError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	n := 0
+	for _, given := range []bool{req.Advance != nil, req.Set != nil, req.Reset} {
+		if given {
+			n++
+		}
+	}
+	if n != 1 {
+		writeControlError(w, http.StatusBadRequest, `give exactly one of "advance" (a duration such as "25h"), "set" (an RFC 3339 time) or "reset": true`)
+		return
+	}
+	switch {
+	case req.Advance != nil:
+		d, err := time.ParseDuration(*req.Advance)
+		if err != nil {
+			writeControlError(w, http.StatusBadRequest, fmt.Sprintf("advance: %q is not a duration such as \"25h\" or \"90s\"", truncate(*req.Advance, 40)))
+			return
+		}
+		s.env.Clock.Advance(d)
+	case req.Set != nil:
+		t, err := time.Parse(time.RFC3339Nano, *req.Set)
+		if err != nil {
+			writeControlError(w, http.StatusBadRequest, fmt.Sprintf("set: %q is not an RFC 3339 time such as \"2030-01-01T00:00:00Z\"", truncate(*req.Set, 40)))
+			return
+		}
+		s.env.Clock.Set(t)
+	default:
+		s.env.Clock.Reset()
+	}
+	writeControlJSON(w, http.StatusOK, s.clockState())
+}
+
+func (s *Server) keysGet(w http.ResponseWriter, _ *http.Request) {
+	ids := s.env.Keys.KeyIDs()
+	writeControlJSON(w, http.StatusOK, map[string]any{"signing": ids[0], "published": ids})
+}
+
+// keysRotate makes a new key sign; {"keep_old": false} also drops the old
+// keys from the JWKS, so tokens they signed stop verifying.
+func (s *Server) keysRotate(w http.ResponseWriter, r *http.Request) {
+	req := struct {
+		KeepOld *bool `json:"keep_old"`
+	}{}
+	if err := decodeControl(r, &req); err != nil {
+		writeControlError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	keep := req.KeepOld == nil || *req.KeepOld
+	if _, err := s.RotateKeys(keep); err != nil {
+		writeControlError(w, http.StatusInternalServerError, "key rotation failed")
+		return
+	}
+	s.keysGet(w, r)
+}
+
+func (s *Server) presetsGet(w http.ResponseWriter, _ *http.Request) {
+	type view struct {
+		Name        string   `json:"name"`
+		Description string   `json:"description"`
+		Rules       int      `json:"rules"`
+		Actions     []string `json:"actions,omitempty"`
+	}
+	out := []view{}
+	for _, p := range s.presets {
+		out = append(out, view{p.name, p.description, len(p.rules), p.actions})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	writeControlJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) presetEnable(w http.ResponseWriter, r *http.Request) {
+	name := mux.Vars(r)["name"]
+	rules, err := s.EnablePreset(name)
+	if err != nil {
+		writeControlError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	writeControlJSON(w, http.StatusCreated, map[string]any{"preset": name, "rules": rules})
+}
+
+// decodeControl reads a JSON object strictly. An empty body is an empty
+// object, so that {"keep_old"} style options may be left out.
+func decodeControl(r *http.Request, v any) error {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return errors.New("request body too large")
+		}
+		return errors.New("could not read the request body")
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("body: want a JSON object: %s", strings.TrimPrefix(err.Error(), "json: "))
+	}
+	if dec.More() {
+		return errors.New("body: unexpected data after the JSON object")
+	}
+	return nil
+}
+
 func writeControlJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	_ = enc.Encode(v)
+}
+
+func writeControlError(w http.ResponseWriter, status int, msg string) {
+	writeControlJSON(w, status, map[string]string{"error": msg})
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		s = s[:n] + "…"
+	}
+	return strings.ToValidUTF8(s, "?")
 }

@@ -19,6 +19,9 @@ import (
 	"github.com/fakeidp/fakeidp/fakeidp/clock"
 	"github.com/fakeidp/fakeidp/fakeidp/config"
 	"github.com/fakeidp/fakeidp/fakeidp/doktornarabote"
+	"github.com/fakeidp/fakeidp/fakeidp/fault"
+	"github.com/fakeidp/fakeidp/fakeidp/journal"
+	"github.com/fakeidp/fakeidp/fakeidp/reqinfo"
 	"github.com/fakeidp/fakeidp/fakeidp/keys"
 	"github.com/fakeidp/fakeidp/fakeidp/kontur"
 	"github.com/fakeidp/fakeidp/fakeidp/livedigital"
@@ -39,6 +42,12 @@ type Options struct {
 	Random io.Reader
 	// Logger receives the server's logs; nil discards them.
 	Logger *slog.Logger
+	// ControlToken, when set, guards the control API: every /_fakeidp/
+	// call needs "Authorization: Bearer <ControlToken>". Listening on an
+	// address other than loopback requires one.
+	ControlToken string
+	// Presets are enabled at start, by name (see fixtures "presets").
+	Presets []string
 }
 
 // provider is one provider's part of one site.
@@ -63,6 +72,14 @@ type Server struct {
 	sites  map[string]provider
 
 	livedigital *livedigital.Site
+
+	faults       *fault.Engine
+	journal      *journal.Journal
+	presets      map[string]*preset
+	controlToken string
+	// stop is closed when shutdown begins, ending hang and latency faults.
+	stop     chan struct{}
+	stopOnce sync.Once
 
 	// base is "http://host:port" of the listener, for sites without a
 	// configured public URL; prefixBases holds base+prefix per site.
@@ -107,7 +124,15 @@ func New(opts Options) (*Server, error) {
 		Keys:    keySet,
 		Log:     log,
 	}
-	s := &Server{env: env}
+	presets, err := loadPresets(cfg)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		env: env, faults: fault.NewEngine(), presets: presets,
+		journal:      journal.New(cfg.Server.JournalSize, env.Clock.Now),
+		controlToken: opts.ControlToken, stop: make(chan struct{}),
+	}
 	s.kontur = kontur.New(env)
 	s.livedigital = livedigital.New(env)
 	s.dnr = doktornarabote.New(env)
@@ -118,6 +143,11 @@ func New(opts Options) (*Server, error) {
 		site.DoktornaraboteAuth.Name: s.dnr.Auth(),
 	}
 	s.handler = s.routes()
+	for _, name := range opts.Presets {
+		if _, err := s.EnablePreset(name); err != nil {
+			return nil, err
+		}
+	}
 	return s, nil
 }
 
@@ -164,7 +194,7 @@ func (s *Server) routes() http.Handler {
 		}
 		for _, host := range st.Hosts {
 			sub := root.MatcherFunc(hostIs(host)).Subrouter()
-			sub.Use(s.siteMiddleware(st, true))
+			sub.Use(s.siteMiddleware(st, p, true))
 			p.Mount(sub)
 		}
 	}
@@ -174,11 +204,13 @@ func (s *Server) routes() http.Handler {
 			continue
 		}
 		sub := root.PathPrefix(st.Prefix).Subrouter()
-		sub.Use(s.siteMiddleware(st, false))
+		sub.Use(s.siteMiddleware(st, p, false))
 		p.Mount(sub)
 	}
 	control := root.PathPrefix("/_fakeidp").Subrouter()
 	s.mountControl(control)
+	s.faults.MountControl(control)
+	s.journal.MountControl(control)
 	for _, st := range site.All {
 		if cm, ok := s.sites[st.Name].(controlMounter); ok {
 			cm.MountControl(control)
@@ -200,9 +232,15 @@ func hostIs(name string) mux.MatcherFunc {
 
 // siteMiddleware wraps every request to a site: it recovers from panics,
 // makes the Date header follow the server's clock, caps the body size and
-// records which base URL the request reached.
-func (s *Server) siteMiddleware(st site.Site, byHost bool) mux.MiddlewareFunc {
+// records which base URL the request reached; then it reads the request's
+// fields once (reqinfo) for the journal and the fault rules, which run in
+// that order so that injected faults are journalled too.
+func (s *Server) siteMiddleware(st site.Site, p provider, byHost bool) mux.MiddlewareFunc {
+	render, _ := p.(fault.ErrorRenderer)
 	return func(next http.Handler) http.Handler {
+		inner := s.faults.Middleware(render, s.stop)(next)
+		inner = s.journal.Middleware()(inner)
+		inner = reqinfo.Middleware(s.env.Config.Server.MaxBodyBytes)(inner)
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			defer func() {
 				if v := recover(); v != nil {
@@ -215,7 +253,7 @@ func (s *Server) siteMiddleware(st site.Site, byHost bool) mux.MiddlewareFunc {
 			}()
 			w.Header()["Date"] = []string{s.date()}
 			r.Body = http.MaxBytesReader(w, r.Body, s.env.Config.Server.MaxBodyBytes)
-			next.ServeHTTP(w, site.WithBase(r, st.Name, s.siteBase(st, r, byHost)))
+			inner.ServeHTTP(w, site.WithBase(r, st.Name, s.siteBase(st, r, byHost)))
 		})
 	}
 }
@@ -296,9 +334,11 @@ func (s *Server) SiteURLs() map[string]string {
 	return out
 }
 
-// Reset returns the server to its fixtures state: tokens, codes, keys and
-// the clock.
+// Reset returns the server to its fixtures state: tokens, codes, the SMS
+// outbox, cabinets, fault rules, the journal, keys and the clock.
 func (s *Server) Reset() {
+	s.faults.Clear()
+	s.journal.Clear()
 	for _, p := range s.sites {
 		p.Reset()
 	}
@@ -313,7 +353,10 @@ func (s *Server) Listen(addr string) error {
 	if err != nil {
 		return err
 	}
-	s.setListener(l)
+	if err := s.setListener(l); err != nil {
+		l.Close()
+		return err
+	}
 	go func() { _ = s.serve(l) }()
 	return nil
 }
@@ -321,11 +364,20 @@ func (s *Server) Listen(addr string) error {
 // Serve serves on l until Shutdown or Close; it returns http.ErrServerClosed
 // then.
 func (s *Server) Serve(l net.Listener) error {
-	s.setListener(l)
+	if err := s.setListener(l); err != nil {
+		return err
+	}
 	return s.serve(l)
 }
 
-func (s *Server) setListener(l net.Listener) {
+// ErrControlTokenRequired: the server would expose its control API beyond
+// this machine without a control token.
+var ErrControlTokenRequired = errors.New("fakeidp: listening beyond loopback needs a control token (--control-token or FAKEIDP_CONTROL_TOKEN): anyone who reaches the control API can reset the server, inject faults and read the journal")
+
+func (s *Server) setListener(l net.Listener) error {
+	if s.controlToken == "" && !isLoopback(l.Addr()) {
+		return ErrControlTokenRequired
+	}
 	base := "http://" + publicHostPort(l.Addr())
 	s.base.Store(&base)
 	bases := map[string]string{}
@@ -343,8 +395,19 @@ func (s *Server) setListener(l net.Listener) {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(s.env.Log.Handler(), slog.LevelDebug),
 	}
+	s.http.RegisterOnShutdown(s.stopFaults)
 	s.done = make(chan struct{})
 	s.mu.Unlock()
+	return nil
+}
+
+// stopFaults ends hanging and delayed requests, so shutdown never waits on
+// them.
+func (s *Server) stopFaults() { s.stopOnce.Do(func() { close(s.stop) }) }
+
+func isLoopback(a net.Addr) bool {
+	tcp, ok := a.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
 }
 
 func (s *Server) serve(l net.Listener) error {
@@ -378,6 +441,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if srv == nil {
 		return nil
 	}
+	s.stopFaults()
 	err := srv.Shutdown(ctx)
 	select {
 	case <-done:

@@ -1,6 +1,7 @@
 // Command fakeidp serves the fake identity providers.
 //
 //	fakeidp [--addr 127.0.0.1:8080] [--config fixtures.yaml] [--log-level info]
+//	        [--preset NAME]... [--control-token TOKEN]
 package main
 
 import (
@@ -13,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -31,6 +33,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address host:port (port 0 picks a free port)")
 	cfgPath := fs.String("config", "", "fixtures file (default: the embedded fixtures/fakeidp.yaml)")
 	level := fs.String("log-level", "info", "log level: debug, info, warn or error")
+	token := fs.String("control-token", os.Getenv("FAKEIDP_CONTROL_TOKEN"), "bearer token guarding /_fakeidp/ (required off loopback; default $FAKEIDP_CONTROL_TOKEN)")
+	var presets presetList
+	fs.Var(&presets, "preset", "enable an error-case preset at start (repeatable)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -50,7 +55,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "fakeidp: %v\n", err)
 		return 1
 	}
-	srv, err := fakeidp.New(fakeidp.Options{Config: cfg, Logger: log})
+	srv, err := fakeidp.New(fakeidp.Options{Config: cfg, Logger: log, ControlToken: *token, Presets: presets})
 	if err != nil {
 		fmt.Fprintf(stderr, "fakeidp: %v\n", err)
 		return 1
@@ -75,6 +80,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// presetList collects repeated --preset flags.
+type presetList []string
+
+func (p *presetList) String() string { return strings.Join(*p, ",") }
+
+func (p *presetList) Set(v string) error {
+	*p = append(*p, v)
+	return nil
 }
 
 func loadConfig(path string) (*config.Config, error) {

@@ -122,3 +122,25 @@ func (a *AuthSite) Reset() {
 	a.s.access.Clear()
 	a.s.refresh.Clear()
 }
+
+// RenderError writes an injected error (a fault rule) in the API's
+// {type, value, description} shape: the rule's error code is the type.
+func (a *APISite) RenderError(w http.ResponseWriter, r *http.Request, e *oauth.Error) {
+	ae := &apiError{Type: e.Code, Description: e.Description, status: e.Status, header: e.Header}
+	for _, f := range e.Extra {
+		if f.Key == "value" {
+			if v, ok := f.Value.(string); ok {
+				ae.Value = v
+			}
+		}
+	}
+	a.s.writeAPIError(w, r, ae)
+}
+
+// RenderError writes an injected error (a fault rule) as Katana's token
+// endpoint does, with the status the rule asks for.
+func (a *AuthSite) RenderError(w http.ResponseWriter, r *http.Request, e *oauth.Error) {
+	d := a.s.token
+	d.Status = nil
+	d.WriteError(w, r, e)
+}

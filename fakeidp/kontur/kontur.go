@@ -173,3 +173,11 @@ func (k *Site) authenticate(c oauth.Credentials) (*config.KonturClient, *oauth.E
 var identityScopes = []string{"openid", "profile", "email", "offline_access"}
 
 func isIdentityScope(s string) bool { return slices.Contains(identityScopes, s) }
+
+// RenderError writes an injected error (a fault rule) as Kontur's token
+// endpoint does, with its headers, but with the status the rule asks for.
+func (k *Site) RenderError(w http.ResponseWriter, r *http.Request, e *oauth.Error) {
+	d := k.token
+	d.Status = nil
+	d.WriteError(w, r, e)
+}

@@ -76,3 +76,9 @@ func (s *Site) Reset() {
 	s.accounts.reset()
 	s.refresh.Clear()
 }
+
+// RenderError writes an injected error (a fault rule) in the token
+// endpoint's OAuth shape, with the status the rule asks for.
+func (s *Site) RenderError(w http.ResponseWriter, r *http.Request, e *oauth.Error) {
+	s.token.WriteError(w, r, e)
+}

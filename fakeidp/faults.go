@@ -1,0 +1,103 @@
+package fakeidp
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/fakeidp/fakeidp/fakeidp/config"
+	"github.com/fakeidp/fakeidp/fakeidp/fault"
+	"github.com/fakeidp/fakeidp/fakeidp/journal"
+	"github.com/fakeidp/fakeidp/fakeidp/keys"
+)
+
+// preset is a named error case from the fixtures: fault rules, and actions
+// that are not rules (key rotation).
+type preset struct {
+	name, description string
+	rules             []fault.Rule
+	actions           []string
+}
+
+// presetActions are the actions a preset may name.
+var presetActions = map[string]func(*Server) error{
+	"rotate_keys": func(s *Server) error { _, err := s.RotateKeys(true); return err },
+}
+
+var parsedPresets sync.Map // *config.Config -> map[string]*preset
+
+// loadPresets validates a config's presets once per config: a Config is
+// immutable, and servers started from it share the parsed rules.
+func loadPresets(cfg *config.Config) (map[string]*preset, error) {
+	if v, ok := parsedPresets.Load(cfg); ok {
+		return v.(map[string]*preset), nil
+	}
+	out := map[string]*preset{}
+	var problems []string
+	for i, p := range cfg.Presets {
+		rules, err := fault.DecodeYAML(p.Rules)
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("presets[%d] (%s): %v", i, p.Name, err))
+		}
+		for j, a := range p.Actions {
+			if presetActions[a] == nil {
+				problems = append(problems, fmt.Sprintf("presets[%d].actions[%d]: unknown action %q (known: rotate_keys)", i, j, a))
+			}
+		}
+		if len(p.Rules) == 0 && len(p.Actions) == 0 {
+			problems = append(problems, fmt.Sprintf("presets[%d] (%s): has neither rules nor actions", i, p.Name))
+		}
+		out[p.Name] = &preset{name: p.Name, description: p.Description, rules: rules, actions: p.Actions}
+	}
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("invalid fixtures:\n  %s", strings.Join(problems, "\n  "))
+	}
+	actual, _ := parsedPresets.LoadOrStore(cfg, out)
+	return actual.(map[string]*preset), nil
+}
+
+// PresetNames lists the presets this server knows.
+func (s *Server) PresetNames() []string {
+	names := make([]string, 0, len(s.presets))
+	for n := range s.presets {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// EnablePreset adds a preset's fault rules and runs its actions. It returns
+// the rules as stored, with their ids.
+func (s *Server) EnablePreset(name string) ([]fault.Rule, error) {
+	p, ok := s.presets[name]
+	if !ok {
+		return nil, fmt.Errorf("unknown preset %q; known: %s", truncate(name, 60), strings.Join(s.PresetNames(), ", "))
+	}
+	var added []fault.Rule
+	if len(p.rules) > 0 {
+		rules, err := s.faults.AddAll(p.rules)
+		if err != nil {
+			return nil, err
+		}
+		added = rules
+	}
+	for _, a := range p.actions {
+		if err := presetActions[a](s); err != nil {
+			return nil, err
+		}
+	}
+	return added, nil
+}
+
+// Faults is the server's fault engine: add, list and delete rules in Go.
+func (s *Server) Faults() *fault.Engine { return s.faults }
+
+// Journal is the server's request journal.
+func (s *Server) Journal() *journal.Journal { return s.journal }
+
+// RotateKeys makes a new key sign. With keepOld the previous keys stay in
+// the JWKS; without, tokens they signed stop verifying.
+func (s *Server) RotateKeys(keepOld bool) (*keys.Key, error) {
+	return s.env.Keys.Rotate(keepOld)
+}
