@@ -21,11 +21,11 @@ import (
 	"github.com/fakeidp/fakeidp/fakeidp/doktornarabote"
 	"github.com/fakeidp/fakeidp/fakeidp/fault"
 	"github.com/fakeidp/fakeidp/fakeidp/journal"
-	"github.com/fakeidp/fakeidp/fakeidp/reqinfo"
 	"github.com/fakeidp/fakeidp/fakeidp/keys"
 	"github.com/fakeidp/fakeidp/fakeidp/kontur"
 	"github.com/fakeidp/fakeidp/fakeidp/livedigital"
 	"github.com/fakeidp/fakeidp/fakeidp/oauth"
+	"github.com/fakeidp/fakeidp/fakeidp/reqinfo"
 	"github.com/fakeidp/fakeidp/fakeidp/site"
 )
 
