@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -25,7 +24,6 @@ import (
 	"github.com/fakeidp/fakeidp/fakeidp/kontur"
 	"github.com/fakeidp/fakeidp/fakeidp/livedigital"
 	"github.com/fakeidp/fakeidp/fakeidp/oauth"
-	"github.com/fakeidp/fakeidp/fakeidp/reqinfo"
 	"github.com/fakeidp/fakeidp/fakeidp/site"
 )
 
@@ -180,82 +178,6 @@ func loadKeys(cfg *config.Config) (*keys.Set, error) {
 		published = []*keys.Key{k}
 	}
 	return keys.NewSet(published, spares)
-}
-
-// routes mounts every site under its real host names first, then under its
-// path prefix, then the control API.
-func (s *Server) routes() http.Handler {
-	root := mux.NewRouter()
-	root.SkipClean(true)
-	for _, st := range site.All {
-		p, ok := s.sites[st.Name]
-		if !ok {
-			continue
-		}
-		for _, host := range st.Hosts {
-			sub := root.MatcherFunc(hostIs(host)).Subrouter()
-			sub.Use(s.siteMiddleware(st, p, true))
-			p.Mount(sub)
-		}
-	}
-	for _, st := range site.All {
-		p, ok := s.sites[st.Name]
-		if !ok {
-			continue
-		}
-		sub := root.PathPrefix(st.Prefix).Subrouter()
-		sub.Use(s.siteMiddleware(st, p, false))
-		p.Mount(sub)
-	}
-	control := root.PathPrefix("/_fakeidp").Subrouter()
-	s.mountControl(control)
-	s.faults.MountControl(control)
-	s.journal.MountControl(control)
-	for _, st := range site.All {
-		if cm, ok := s.sites[st.Name].(controlMounter); ok {
-			cm.MountControl(control)
-		}
-	}
-	return root
-}
-
-// hostIs matches a real host name in the Host header, with or without a port.
-func hostIs(name string) mux.MatcherFunc {
-	return func(r *http.Request, _ *mux.RouteMatch) bool {
-		host := r.Host
-		if h, _, err := net.SplitHostPort(host); err == nil {
-			host = h
-		}
-		return strings.EqualFold(host, name)
-	}
-}
-
-// siteMiddleware wraps every request to a site: it recovers from panics,
-// makes the Date header follow the server's clock, caps the body size and
-// records which base URL the request reached; then it reads the request's
-// fields once (reqinfo) for the journal and the fault rules, which run in
-// that order so that injected faults are journalled too.
-func (s *Server) siteMiddleware(st site.Site, p provider, byHost bool) mux.MiddlewareFunc {
-	render, _ := p.(fault.ErrorRenderer)
-	return func(next http.Handler) http.Handler {
-		inner := s.faults.Middleware(render, s.stop)(next)
-		inner = s.journal.Middleware()(inner)
-		inner = reqinfo.Middleware(s.env.Config.Server.MaxBodyBytes)(inner)
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			defer func() {
-				if v := recover(); v != nil {
-					if v == http.ErrAbortHandler {
-						panic(v)
-					}
-					s.env.Log.Error("panic in handler", "site", st.Name, "path", r.URL.Path, "panic", v)
-					http.Error(w, `{"error":"server_error"}`, http.StatusInternalServerError)
-				}
-			}()
-			w.Header()["Date"] = []string{s.date()}
-			r.Body = http.MaxBytesReader(w, r.Body, s.env.Config.Server.MaxBodyBytes)
-			inner.ServeHTTP(w, site.WithBase(r, st.Name, s.siteBase(st, r, byHost)))
-		})
-	}
 }
 
 // dateStamp caches the Date header for one second of the server's clock.

@@ -113,13 +113,15 @@ func (sh *shard[K, V]) trim(now int64, max int) {
 	// The queue also holds keys that were deleted or replaced; compact it
 	// once stale slots dominate, so its size stays proportional to items.
 	if sh.head > 0 && (sh.head*2 >= len(sh.order) || len(sh.order)-sh.head > 2*len(sh.items)+64) {
-		kept := make([]queued[K], 0, len(sh.items)+16)
+		n := 0
 		for _, q := range sh.order[sh.head:] {
 			if cur, ok := sh.items[q.key]; ok && cur.seq == q.seq {
-				kept = append(kept, q)
+				sh.order[n] = q
+				n++
 			}
 		}
-		sh.order, sh.head = kept, 0
+		clear(sh.order[n:])
+		sh.order, sh.head = sh.order[:n], 0
 	}
 }
 

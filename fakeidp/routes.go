@@ -1,0 +1,145 @@
+package fakeidp
+
+import (
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/gorilla/mux"
+
+	"github.com/fakeidp/fakeidp/fakeidp/fault"
+	"github.com/fakeidp/fakeidp/fakeidp/reqinfo"
+	"github.com/fakeidp/fakeidp/fakeidp/site"
+)
+
+// siteRoute is one site: its own gorilla/mux router, on which the provider
+// mounts its paths once, wrapped in the journal and the fault rules.
+type siteRoute struct {
+	site    site.Site
+	handler http.Handler
+}
+
+// front is the server's front door. It picks the site by Host header (a
+// real host name) or by path prefix with two map and prefix look-ups, so
+// that each site's routes are registered once rather than once per host
+// name, and no request pays for a chain of host matchers.
+type front struct {
+	s        *Server
+	hosts    map[string]*siteRoute // lower-case host name, no port
+	prefixed []*siteRoute
+	control  http.Handler
+}
+
+// routes builds the front door, each site's router and the control API.
+func (s *Server) routes() http.Handler {
+	f := &front{s: s, hosts: map[string]*siteRoute{}}
+	for _, st := range site.All {
+		p, ok := s.sites[st.Name]
+		if !ok {
+			continue
+		}
+		r := mux.NewRouter()
+		r.SkipClean(true)
+		p.Mount(r)
+		render, _ := p.(fault.ErrorRenderer)
+		// reqinfo reads the request's fields once for the journal and the
+		// fault rules, which run in that order so that injected faults are
+		// journalled too.
+		h := s.faults.Middleware(render, s.stop)(r)
+		h = s.journal.Middleware()(h)
+		h = reqinfo.Middleware(s.env.Config.Server.MaxBodyBytes)(h)
+		sr := &siteRoute{site: st, handler: h}
+		for _, host := range st.Hosts {
+			f.hosts[strings.ToLower(host)] = sr
+		}
+		f.prefixed = append(f.prefixed, sr)
+	}
+	root := mux.NewRouter()
+	control := root.PathPrefix("/_fakeidp").Subrouter()
+	s.mountControl(control)
+	s.faults.MountControl(control)
+	s.journal.MountControl(control)
+	for _, st := range site.All {
+		if cm, ok := s.sites[st.Name].(controlMounter); ok {
+			cm.MountControl(control)
+		}
+	}
+	f.control = root
+	return f
+}
+
+func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if sr := f.hosts[hostName(r.Host)]; sr != nil {
+		// The site's own prefix is accepted under its host name too.
+		prefix := ""
+		if below(r.URL.Path, sr.site.Prefix) {
+			prefix = sr.site.Prefix
+		}
+		f.s.serveSite(sr, w, r, prefix, true)
+		return
+	}
+	for _, sr := range f.prefixed {
+		if below(r.URL.Path, sr.site.Prefix) {
+			f.s.serveSite(sr, w, r, sr.site.Prefix, false)
+			return
+		}
+	}
+	if below(r.URL.Path, "/_fakeidp") {
+		f.control.ServeHTTP(w, r)
+		return
+	}
+	http.NotFound(w, r)
+}
+
+// below reports whether path is prefix itself or lies under it.
+func below(path, prefix string) bool {
+	return strings.HasPrefix(path, prefix) && (len(path) == len(prefix) || path[len(prefix)] == '/')
+}
+
+// hostName is the Host header without its port, in lower case.
+func hostName(hostport string) string {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	for i := 0; i < len(host); i++ {
+		if c := host[i]; c >= 'A' && c <= 'Z' {
+			return strings.ToLower(host)
+		}
+	}
+	return host
+}
+
+// serveSite wraps every request to a site: it recovers from panics, makes
+// the Date header follow the server's clock, caps the body size, records
+// the site and the base URL the request reached, and hands the site the
+// path below its prefix.
+func (s *Server) serveSite(sr *siteRoute, w http.ResponseWriter, r *http.Request, prefix string, byHost bool) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.env.Log.Error("panic in handler", "site", sr.site.Name, "path", r.URL.Path, "panic", v)
+			http.Error(w, `{"error":"server_error"}`, http.StatusInternalServerError)
+		}
+	}()
+	w.Header()["Date"] = []string{s.date()}
+	r.Body = http.MaxBytesReader(w, r.Body, s.env.Config.Server.MaxBodyBytes)
+	r = site.WithBase(r, sr.site.Name, s.siteBase(sr.site, r, byHost))
+	if prefix != "" {
+		// WithBase made r a copy; give it its own URL below the prefix.
+		u := *r.URL
+		u.Path = u.Path[len(prefix):]
+		if u.Path == "" {
+			u.Path = "/"
+		}
+		if strings.HasPrefix(u.RawPath, prefix) {
+			u.RawPath = u.RawPath[len(prefix):]
+		} else {
+			u.RawPath = ""
+		}
+		r.URL = &u
+	}
+	sr.handler.ServeHTTP(w, r)
+}
