@@ -53,7 +53,7 @@ func entryOf(r *http.Request, rec *recorder, at time.Time, took time.Duration, c
 	}
 	if info := reqinfo.From(r); info != nil {
 		e.Path, e.ClientID = info.Path, clip(info.ClientID)
-		e.Fields = redactParams(info.Fields)
+		e.Fields = redactShared(info.Fields)
 	}
 	switch {
 	case rec.hijacked:

@@ -27,10 +27,21 @@ func secretParam(name string) bool {
 		strings.Contains(n, "password") || strings.Contains(n, "passwd") || strings.Contains(n, "token")
 }
 
+// plainHeaders are common headers that never carry a credential: one map
+// lookup settles them without scanning the name.
+var plainHeaders = map[string]bool{
+	"Accept": true, "Accept-Encoding": true, "Accept-Language": true, "Cache-Control": true,
+	"Connection": true, "Content-Length": true, "Content-Type": true, "Origin": true,
+	"Pragma": true, "Referer": true, "Timeout": true, "User-Agent": true,
+	"X-Forwarded-For": true, "X-Forwarded-Proto": true, "X-Request-Id": true,
+}
+
 // secretHeader reports headers whose whole value is a credential.
 func secretHeader(canonical string) bool {
-	switch canonical {
-	case "Cookie", "Set-Cookie":
+	switch {
+	case plainHeaders[canonical]:
+		return false
+	case canonical == "Cookie", canonical == "Set-Cookie":
 		return true
 	}
 	// Lower-case into a stack buffer: strings.ToLower would allocate for
@@ -119,6 +130,25 @@ func redactParams(m map[string]string) map[string]string {
 	if len(m) == 0 {
 		return nil
 	}
+	return copyRedacted(m)
+}
+
+// redactShared is redactParams for a read-only map (reqinfo's fields): when
+// nothing in it needs redacting or cutting, which is common (grant_type,
+// scope), it is shared instead of copied on every request.
+func redactShared(m map[string]string) map[string]string {
+	for k, v := range m {
+		if secretParam(k) || len(k) > maxValue || len(v) > maxValue {
+			return copyRedacted(m)
+		}
+	}
+	if len(m) == 0 {
+		return nil
+	}
+	return m
+}
+
+func copyRedacted(m map[string]string) map[string]string {
 	out := make(map[string]string, len(m))
 	for k, v := range m {
 		out[clip(k)] = redactParam(k, v)

@@ -135,21 +135,8 @@ func readBody(r *http.Request, max int64) (body []byte, ok bool) {
 		return nil, false
 	}
 	body, err := readAll(io.LimitReader(r.Body, max+1), initialCap(r.ContentLength, max))
-	r.Body = &replayBody{
-		Reader: io.MultiReader(bytes.NewReader(body), remainder(r.Body, err)),
-		Closer: r.Body,
-	}
+	r.Body = &replayBody{read: body, orig: r.Body, err: err}
 	return body, err == nil && int64(len(body)) <= max
-}
-
-// remainder is what the handler reads after the replayed bytes: the rest of
-// the original body, or the error that stopped Read, so that a
-// *http.MaxBytesError still reaches the handler's size check.
-func remainder(orig io.Reader, err error) io.Reader {
-	if err != nil {
-		return errReader{err}
-	}
-	return orig
 }
 
 // initialCap sizes the read buffer from Content-Length so that a typical
@@ -179,14 +166,30 @@ func readAll(r io.Reader, capacity int) ([]byte, error) {
 	}
 }
 
+// replayBody gives the handler the bytes Read took, then the rest of the
+// original body, or the error that stopped Read, so that a
+// *http.MaxBytesError still reaches the handler's own size check. One
+// struct rather than io.MultiReader and friends: it is allocated on every
+// request.
 type replayBody struct {
-	io.Reader
-	io.Closer
+	read []byte
+	orig io.ReadCloser
+	err  error
 }
 
-type errReader struct{ err error }
+func (b *replayBody) Read(p []byte) (int, error) {
+	if len(b.read) > 0 {
+		n := copy(p, b.read)
+		b.read = b.read[n:]
+		return n, nil
+	}
+	if b.err != nil {
+		return 0, b.err
+	}
+	return b.orig.Read(p)
+}
 
-func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+func (b *replayBody) Close() error { return b.orig.Close() }
 
 // mediaType is the Content-Type without parameters, lower case. It avoids
 // mime.ParseMediaType, which builds a parameter map on every request.
@@ -206,11 +209,11 @@ func basicClientID(auth string) string {
 	if err != nil {
 		return ""
 	}
-	user, _, ok := strings.Cut(string(raw), ":")
-	if !ok {
+	i := bytes.IndexByte(raw, ':')
+	if i < 0 {
 		return ""
 	}
-	id, err := url.QueryUnescape(user)
+	id, err := url.QueryUnescape(string(raw[:i]))
 	if err != nil {
 		return ""
 	}
