@@ -166,6 +166,25 @@ func (p *Problems) Addf(field, format string, args ...any) {
 	*p = append(*p, field+": "+fmt.Sprintf(format, args...))
 }
 
+// unique records a problem when key is empty or already in seen, and adds
+// it to seen: ids, usernames and emails must each name one thing.
+func (p *Problems) unique(field, what, key string, seen map[string]bool) {
+	switch {
+	case key == "":
+		p.Addf(field, "is empty")
+	case seen[key]:
+		p.Addf(field, "duplicate %s %q", what, key)
+	}
+	seen[key] = true
+}
+
+// nonEmpty records a problem when value is empty.
+func (p *Problems) nonEmpty(field, value string) {
+	if value == "" {
+		p.Addf(field, "is empty")
+	}
+}
+
 // Err is nil when there are no problems.
 func (p Problems) Err() error {
 	if len(p) == 0 {

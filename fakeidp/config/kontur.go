@@ -107,15 +107,8 @@ func (k *Kontur) validate(p *Problems) {
 	ids := map[string]bool{}
 	for i, c := range k.Clients {
 		f := fmt.Sprintf("kontur.clients[%d]", i)
-		if c.ID == "" {
-			p.Addf(f+".id", "is empty")
-		} else if ids[c.ID] {
-			p.Addf(f+".id", "duplicate client %q", c.ID)
-		}
-		ids[c.ID] = true
-		if c.Secret == "" {
-			p.Addf(f+".secret", "is empty")
-		}
+		p.unique(f+".id", "client", c.ID, ids)
+		p.nonEmpty(f+".secret", c.Secret)
 		if len(c.GrantTypes) == 0 {
 			p.Addf(f+".grant_types", "is empty")
 		}
@@ -147,27 +140,14 @@ func (k *Kontur) validate(p *Problems) {
 	users := map[string]bool{}
 	for i, u := range k.Users {
 		f := fmt.Sprintf("kontur.users[%d]", i)
-		if u.Username == "" {
-			p.Addf(f+".username", "is empty")
-		} else if users[u.Username] {
-			p.Addf(f+".username", "duplicate user %q", u.Username)
-		}
-		users[u.Username] = true
-		if u.Password == "" {
-			p.Addf(f+".password", "is empty")
-		}
-		if u.Subject == "" {
-			p.Addf(f+".subject", "is empty")
-		}
+		p.unique(f+".username", "user", u.Username, users)
+		p.nonEmpty(f+".password", u.Password)
+		p.nonEmpty(f+".subject", u.Subject)
 	}
 	for i, r := range k.APIResources {
 		f := fmt.Sprintf("kontur.api_resources[%d]", i)
-		if r.Name == "" {
-			p.Addf(f+".name", "is empty")
-		}
-		if r.Secret == "" {
-			p.Addf(f+".secret", "is empty")
-		}
+		p.nonEmpty(f+".name", r.Name)
+		p.nonEmpty(f+".secret", r.Secret)
 	}
 	if k.AutoLogin != "" && !users[k.AutoLogin] {
 		p.Addf("kontur.auto_login", "no user %q", k.AutoLogin)

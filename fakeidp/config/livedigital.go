@@ -57,15 +57,8 @@ func (l *Livedigital) validate(p *Problems) {
 	emails := map[string]bool{}
 	for i, u := range l.Users {
 		f := fmt.Sprintf("livedigital.users[%d]", i)
-		if u.Email == "" {
-			p.Addf(f+".email", "is empty")
-		} else if emails[u.Email] {
-			p.Addf(f+".email", "duplicate user %q", u.Email)
-		}
-		emails[u.Email] = true
-		if u.Password == "" {
-			p.Addf(f+".password", "is empty")
-		}
+		p.unique(f+".email", "user", u.Email, emails)
+		p.nonEmpty(f+".password", u.Password)
 		if !objectIDRe.MatchString(u.ObjectID) {
 			p.Addf(f+".object_id", "must be 24 lowercase hex digits, got %q", u.ObjectID)
 		}
@@ -73,15 +66,8 @@ func (l *Livedigital) validate(p *Problems) {
 	ids := map[string]bool{}
 	for i, c := range l.Clients {
 		f := fmt.Sprintf("livedigital.clients[%d]", i)
-		if c.ID == "" {
-			p.Addf(f+".id", "is empty")
-		} else if ids[c.ID] {
-			p.Addf(f+".id", "duplicate client %q", c.ID)
-		}
-		ids[c.ID] = true
-		if c.Secret == "" {
-			p.Addf(f+".secret", "is empty")
-		}
+		p.unique(f+".id", "client", c.ID, ids)
+		p.nonEmpty(f+".secret", c.Secret)
 		if !objectIDRe.MatchString(c.ObjectID) {
 			p.Addf(f+".object_id", "must be 24 lowercase hex digits, got %q", c.ObjectID)
 		}

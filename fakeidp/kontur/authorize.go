@@ -35,20 +35,8 @@ var authorizeParams = []string{
 // authorize serves GET /connect/authorize (the authorization request) and
 // POST /connect/authorize (the login form's answer).
 func (k *Site) authorize(w http.ResponseWriter, r *http.Request) {
-	var params url.Values
-	switch r.Method {
-	case http.MethodGet:
-		params = r.URL.Query()
-	case http.MethodPost:
-		form, e := k.readLoginForm(r)
-		if e != nil {
-			k.errorPage(w, http.StatusBadRequest, e.Code, e.Description)
-			return
-		}
-		params = form
-	default:
-		w.Header().Set("Allow", "GET, POST")
-		k.errorPage(w, http.StatusMethodNotAllowed, "invalid_request", "GET or POST only")
+	params, ok := k.pageParams(w, r)
+	if !ok {
 		return
 	}
 	req, redirectable, e := k.validateAuthorize(params)
@@ -90,6 +78,25 @@ func (k *Site) authorize(w http.ResponseWriter, r *http.Request) {
 	default:
 		k.loginPage(w, http.StatusBadRequest, req, params.Get("username"), "Choose Login or Deny")
 	}
+}
+
+// pageParams reads the parameters of a browser-facing endpoint: the query of
+// a GET, the form of a POST. Anything else gets an error page.
+func (k *Site) pageParams(w http.ResponseWriter, r *http.Request) (url.Values, bool) {
+	switch r.Method {
+	case http.MethodGet:
+		return r.URL.Query(), true
+	case http.MethodPost:
+		form, e := k.readLoginForm(r)
+		if e != nil {
+			k.errorPage(w, http.StatusBadRequest, e.Code, e.Description)
+			return nil, false
+		}
+		return form, true
+	}
+	w.Header().Set("Allow", "GET, POST")
+	k.errorPage(w, http.StatusMethodNotAllowed, "invalid_request", "GET or POST only")
+	return nil, false
 }
 
 func (k *Site) readLoginForm(r *http.Request) (url.Values, *oauth.Error) {

@@ -178,20 +178,8 @@ func (k *Site) revoke(r *http.Request) error {
 // endsession logs out: with a valid id_token_hint and a registered
 // post_logout_redirect_uri it redirects back, otherwise it shows a page.
 func (k *Site) endsession(w http.ResponseWriter, r *http.Request) {
-	var params url.Values
-	switch r.Method {
-	case http.MethodGet:
-		params = r.URL.Query()
-	case http.MethodPost:
-		form, e := k.readLoginForm(r)
-		if e != nil {
-			k.errorPage(w, http.StatusBadRequest, e.Code, e.Description)
-			return
-		}
-		params = form
-	default:
-		w.Header().Set("Allow", "GET, POST")
-		w.WriteHeader(http.StatusMethodNotAllowed)
+	params, ok := k.pageParams(w, r)
+	if !ok {
 		return
 	}
 	if target := params.Get("post_logout_redirect_uri"); target != "" {
