@@ -5,6 +5,9 @@
 //	GOMAXPROCS=1 taskset -c 0 fakeidp --addr 127.0.0.1:18080 &
 //	taskset -c 1 fakeidp-load --url http://127.0.0.1:18080 --flow kontur-cc -c 32 -d 10s
 //
+// With -startup BIN it times process start to the first 200 on discovery
+// instead, and reports the idle RSS.
+//
 // It sends traffic only where --url points; it refuses any host that is not
 // a loopback address.
 package main
@@ -53,7 +56,16 @@ func main() {
 	conns := flag.Int("c", 32, "concurrent keep-alive connections")
 	dur := flag.Duration("d", 10*time.Second, "how long to run")
 	max := flag.Int("n", 5_000_000, "stop after this many requests")
+	startup := flag.String("startup", "", "instead of load, time this fakeidp binary from exec to the first 200 on discovery (-runs times)")
+	runs := flag.Int("runs", 21, "with -startup: how many starts")
 	flag.Parse()
+	if *startup != "" {
+		if err := measureStartup(*startup, *runs); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
+	}
 	f, ok := flows[*name]
 	if !ok {
 		fmt.Fprintf(os.Stderr, "unknown --flow %q\n", *name)
