@@ -1,6 +1,7 @@
 package journal
 
 import (
+	"net/http"
 	"sync"
 	"time"
 )
@@ -40,19 +41,13 @@ type Filter struct {
 	Limit int
 }
 
-func (f *Filter) matches(e *Entry) bool {
-	return (f.Site == "" || f.Site == e.Site) &&
-		(f.Path == "" || f.Path == e.Path) &&
-		(f.ClientID == "" || f.ClientID == e.ClientID)
-}
-
 // Journal is a ring buffer of the last Size entries. It is safe for
 // concurrent use. A Journal of size 0 records nothing and costs nothing.
 type Journal struct {
 	now func() time.Time
 
 	mu      sync.Mutex
-	entries []Entry // ring; next is the slot the next entry takes
+	entries []record // ring; next is the slot the next entry takes
 	next    int
 	full    bool
 }
@@ -63,7 +58,7 @@ func New(size int, now func() time.Time) *Journal {
 	if now == nil {
 		now = time.Now
 	}
-	return &Journal{now: now, entries: make([]Entry, max(size, 0))}
+	return &Journal{now: now, entries: make([]record, max(size, 0))}
 }
 
 // Size is how many entries the journal keeps.
@@ -72,23 +67,29 @@ func (j *Journal) Size() int { return len(j.entries) }
 // Enabled reports whether the journal records anything.
 func (j *Journal) Enabled() bool { return len(j.entries) > 0 }
 
-// Record stores e after redacting its query, fields and headers, so that
-// no caller can store a secret in full. A zero Time is set to now.
+// Record stores a copy of e, redacting its query, fields and headers, so
+// that no caller can store a secret in full. A zero Time is set to now.
 func (j *Journal) Record(e Entry) {
 	if !j.Enabled() {
 		return
 	}
-	e.Query = redactParams(e.Query)
-	e.Fields = redactParams(e.Fields)
-	e.Headers = redactHeaderMap(e.Headers)
 	if e.Time.IsZero() {
 		e.Time = j.now()
 	}
-	j.add(e)
+	p := newPacker()
+	p.fixed(e.Site, e.Method, e.Path, e.ClientID, clip(e.Note))
+	p.params(secQuery, e.Query)
+	p.params(secFields, e.Fields)
+	h := make(http.Header, len(e.Headers))
+	for k, v := range e.Headers {
+		h[k] = []string{v}
+	}
+	p.headers(h, false)
+	j.add(p.record(e.Time, e.Status, e.DurationMS))
 }
 
-// add stores an entry whose values are already redacted.
-func (j *Journal) add(e Entry) {
+// add stores a packed, redacted entry.
+func (j *Journal) add(e record) {
 	j.mu.Lock()
 	j.entries[j.next] = e
 	j.next++
@@ -109,10 +110,10 @@ func (j *Journal) List(f Filter) []Entry {
 	}
 	for i := 1; i <= n; i++ {
 		e := &j.entries[(j.next-i+len(j.entries))%len(j.entries)]
-		if !f.matches(e) {
+		if !e.matches(&f) {
 			continue
 		}
-		out = append(out, *e)
+		out = append(out, e.entry())
 		if f.Limit > 0 && len(out) == f.Limit {
 			break
 		}

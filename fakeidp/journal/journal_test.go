@@ -182,3 +182,40 @@ func BenchmarkRecord(b *testing.B) {
 		h.ServeHTTP(w, r)
 	}
 }
+
+// What goes in through Record comes out of List, redacted, with repeated
+// query parameters and header values joined and each section bounded.
+func TestRecordRoundTrip(t *testing.T) {
+	j := New(2, nil)
+	many := map[string]string{}
+	for i := range 200 {
+		many[fmt.Sprint("k", i)] = "v"
+	}
+	in := Entry{Time: t0, Site: "kontur", Method: "POST", Path: "/connect/token", ClientID: "c",
+		Status: 400, DurationMS: 1.25, Note: "n",
+		Query:   map[string]string{"state": "xyz", "ключ": "значение"},
+		Fields:  map[string]string{"grant_type": "password", "password": "123456"},
+		Headers: map[string]string{"accept": "application/json"}}
+	j.Record(in)
+	j.Record(Entry{Fields: many})
+	got := j.List(Filter{})
+	if len(got) != 2 || len(got[0].Fields) != maxPairs {
+		t.Fatalf("got %d entries, first with %d fields; want 2 and %d", len(got), len(got[0].Fields), maxPairs)
+	}
+	out := got[1]
+	want := in
+	want.Fields = map[string]string{"grant_type": "password", "password": "1…"}
+	if fmt.Sprint(out) != fmt.Sprint(want) || !out.Time.Equal(t0) {
+		t.Errorf("round trip:\n got %+v\nwant %+v", out, want)
+	}
+
+	r := httptest.NewRequest("GET", "/x?a=1&a=2&b=%zz&=v&c", nil)
+	r.Header.Add("Accept", "text/html")
+	r.Header.Add("Accept", "application/json")
+	j.Middleware()(nopHandler{}).ServeHTTP(httptest.NewRecorder(), r)
+	e := j.List(Filter{Limit: 1})[0]
+	if e.Query["a"] != "1,2" || e.Query["c"] != "" || len(e.Query) != 2 ||
+		e.Headers["Accept"] != "text/html, application/json" || e.Path != "/x" {
+		t.Errorf("query %q headers %q path %q", e.Query, e.Headers, e.Path)
+	}
+}

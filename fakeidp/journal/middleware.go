@@ -5,16 +5,11 @@ import (
 	"math"
 	"net"
 	"net/http"
-	"net/url"
-	"strings"
 	"time"
 
 	"github.com/fakeidp/fakeidp/fakeidp/reqinfo"
 	"github.com/fakeidp/fakeidp/fakeidp/site"
 )
-
-// maxHeaders bounds the headers journalled per request.
-const maxHeaders = 64
 
 // Middleware records every request once it completes. Chain it inside
 // reqinfo.Middleware (for body fields and the client id) and outside the
@@ -32,7 +27,7 @@ func (j *Journal) Middleware() func(http.Handler) http.Handler {
 			// Deferred so that a handler aborting with a panic (as a fault
 			// does when it cannot hijack) is journalled too.
 			defer func() {
-				j.add(entryOf(r, rec, at, time.Since(start), completed))
+				j.add(recordOf(r, rec, at, time.Since(start), completed))
 			}()
 			next.ServeHTTP(rec, r)
 			completed = true
@@ -40,57 +35,29 @@ func (j *Journal) Middleware() func(http.Handler) http.Handler {
 	}
 }
 
-func entryOf(r *http.Request, rec *recorder, at time.Time, took time.Duration, completed bool) Entry {
-	e := Entry{
-		Time:       at,
-		Site:       site.Name(r),
-		Method:     r.Method,
-		Path:       r.URL.Path,
-		Query:      queryOf(r.URL.RawQuery),
-		Headers:    headersOf(r.Header),
-		Status:     rec.status,
-		DurationMS: math.Round(float64(took.Microseconds())) / 1000,
-	}
-	if info := reqinfo.From(r); info != nil {
-		e.Path, e.ClientID = info.Path, clip(info.ClientID)
-		e.Fields = redactShared(info.Fields)
-	}
+func recordOf(r *http.Request, rec *recorder, at time.Time, took time.Duration, completed bool) record {
+	status, note := rec.status, ""
 	switch {
 	case rec.hijacked:
-		e.Status, e.Note = 0, "connection hijacked: closed or reset without a response"
+		status, note = 0, "connection hijacked: closed or reset without a response"
 	case !completed:
-		e.Note = "handler aborted"
-	case e.Status == 0:
-		e.Status = http.StatusOK // net/http's implicit status
+		note = "handler aborted"
+	case status == 0:
+		status = http.StatusOK // net/http's implicit status
 	}
-	return e
-}
-
-func queryOf(raw string) map[string]string {
-	if raw == "" {
-		return nil
+	path, clientID := r.URL.Path, ""
+	info := reqinfo.From(r)
+	if info != nil {
+		path, clientID = info.Path, info.ClientID
 	}
-	q, _ := url.ParseQuery(raw) // keep what parses
-	out := make(map[string]string, len(q))
-	for k, vs := range q {
-		out[clip(k)] = redactParam(k, strings.Join(vs, ","))
+	p := newPacker()
+	p.fixed(site.Name(r), r.Method, path, clientID, note)
+	p.rawQuery(r.URL.RawQuery)
+	if info != nil {
+		p.params(secFields, info.Fields)
 	}
-	return out
-}
-
-func headersOf(h http.Header) map[string]string {
-	if len(h) == 0 {
-		return nil
-	}
-	out := make(map[string]string, min(len(h), maxHeaders))
-	for k, vs := range h {
-		if len(out) == maxHeaders {
-			break
-		}
-		// Server requests carry canonical keys already.
-		out[clip(k)] = redactHeader(k, strings.Join(vs, ", "))
-	}
-	return out
+	p.headers(r.Header, true)
+	return p.record(at, status, math.Round(float64(took.Microseconds()))/1000)
 }
 
 // recorder captures the status and notices hijacking. It implements

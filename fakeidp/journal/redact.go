@@ -2,7 +2,6 @@ package journal
 
 import (
 	"bytes"
-	"net/http"
 	"strings"
 	"unicode/utf8"
 )
@@ -123,46 +122,4 @@ func redactHeader(canonical, v string) string {
 		return Redact(v)
 	}
 	return clip(v)
-}
-
-// redactParams returns a redacted copy of query or body parameters.
-func redactParams(m map[string]string) map[string]string {
-	if len(m) == 0 {
-		return nil
-	}
-	return copyRedacted(m)
-}
-
-// redactShared is redactParams for a read-only map (reqinfo's fields): when
-// nothing in it needs redacting or cutting, which is common (grant_type,
-// scope), it is shared instead of copied on every request.
-func redactShared(m map[string]string) map[string]string {
-	for k, v := range m {
-		if secretParam(k) || len(k) > maxValue || len(v) > maxValue {
-			return copyRedacted(m)
-		}
-	}
-	if len(m) == 0 {
-		return nil
-	}
-	return m
-}
-
-func copyRedacted(m map[string]string) map[string]string {
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[clip(k)] = redactParam(k, v)
-	}
-	return out
-}
-
-func redactHeaderMap(m map[string]string) map[string]string {
-	if len(m) == 0 {
-		return nil
-	}
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[clip(k)] = redactHeader(http.CanonicalHeaderKey(k), v)
-	}
-	return out
 }
