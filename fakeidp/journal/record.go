@@ -2,9 +2,10 @@ package journal
 
 import (
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
+
+	"github.com/fakeidp/fakeidp/fakeidp/reqinfo"
 )
 
 // record is an Entry packed for the ring: every string is copied into one
@@ -130,15 +131,7 @@ func (p *packer) params(section int, m map[string]string) {
 // rawQuery adds the parameters of a query string as they come, without
 // building the map url.ParseQuery would.
 func (p *packer) rawQuery(raw string) {
-	for raw != "" {
-		var kv string
-		kv, raw, _ = strings.Cut(raw, "&")
-		k, v, _ := strings.Cut(kv, "=")
-		key, err1 := url.QueryUnescape(k)
-		val, err2 := url.QueryUnescape(v)
-		if err1 != nil || err2 != nil || key == "" {
-			continue
-		}
+	for key, val := range reqinfo.Params(raw) {
 		p.pair(secQuery, clip(key), redactParam(key, val))
 	}
 }

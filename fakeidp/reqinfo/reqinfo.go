@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"io"
+	"iter"
 	"net/http"
 	"net/url"
 	"strings"
@@ -269,23 +270,39 @@ func parseBody(body []byte, mt string) map[string]string {
 // parseForm keeps the first value of each of the first maxFields keys.
 func parseForm(body string) map[string]string {
 	var fields map[string]string
-	for body != "" && len(fields) < maxFields {
-		var pair string
-		pair, body, _ = strings.Cut(body, "&")
-		k, v, _ := strings.Cut(pair, "=")
-		key, err1 := url.QueryUnescape(k)
-		val, err2 := url.QueryUnescape(v)
-		if err1 != nil || err2 != nil || key == "" {
-			continue
-		}
+	for key, val := range Params(body) {
 		if fields == nil {
 			fields = make(map[string]string, 8)
 		}
 		if _, dup := fields[key]; !dup {
 			fields[key] = val
 		}
+		if len(fields) == maxFields {
+			break
+		}
 	}
 	return fields
+}
+
+// Params yields the unescaped pairs of a form body or query string in
+// order, repeated keys included, skipping malformed pairs and empty keys.
+// Unlike url.ParseQuery it builds no map, and it never fails.
+func Params(raw string) iter.Seq2[string, string] {
+	return func(yield func(string, string) bool) {
+		for raw != "" {
+			var pair string
+			pair, raw, _ = strings.Cut(raw, "&")
+			k, v, _ := strings.Cut(pair, "=")
+			key, err1 := url.QueryUnescape(k)
+			val, err2 := url.QueryUnescape(v)
+			if err1 != nil || err2 != nil || key == "" {
+				continue
+			}
+			if !yield(key, val) {
+				return
+			}
+		}
+	}
 }
 
 // parseJSON renders the top-level fields of a JSON object. Anything else
