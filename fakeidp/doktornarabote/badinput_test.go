@@ -115,7 +115,7 @@ func send(t *testing.T, base, host string, br badRequest) reply {
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	return reply{status: resp.StatusCode, header: resp.Header, body: b}
+	return reply{Status: resp.StatusCode, Header: resp.Header, Body: b}
 }
 
 // TestBadInput: every hostile request gets a 4xx in its host's shape, by
@@ -140,32 +140,32 @@ func TestBadInput(t *testing.T) {
 		}
 	}
 	// Still serving: the seed login works end to end.
-	if r := requestCode(t, srv, seedCountry, seedNumber); r.status != http.StatusOK {
-		t.Fatalf("validation-code after bad input: %d %s", r.status, r.body)
+	if r := requestCode(t, srv, seedCountry, seedNumber); r.Status != http.StatusOK {
+		t.Fatalf("validation-code after bad input: %d %s", r.Status, r.Body)
 	}
-	if r := postToken(t, srv, passwordForm(seedClient, seedUsername, seedCode)); r.status != http.StatusOK {
-		t.Fatalf("token after bad input: %d %s", r.status, r.body)
+	if r := postToken(t, srv, passwordForm(seedClient, seedUsername, seedCode)); r.Status != http.StatusOK {
+		t.Fatalf("token after bad input: %d %s", r.Status, r.Body)
 	}
 }
 
 func checkAPIShape(t *testing.T, r reply) {
 	t.Helper()
-	if r.status < 400 || r.status > 499 {
-		t.Fatalf("status %d, want 4xx; body %.200s", r.status, r.body)
+	if r.Status < 400 || r.Status > 499 {
+		t.Fatalf("status %d, want 4xx; body %.200s", r.Status, r.Body)
 	}
-	if ct := r.header.Get("Content-Type"); ct != apiContentType {
+	if ct := r.Header.Get("Content-Type"); ct != apiContentType {
 		t.Errorf("Content-Type = %q", ct)
 	}
-	checkBody(t, r.object(t), map[string]any{"type": anyString, "value": anyString, "description": anyString})
+	checkBody(t, r.Object(t), map[string]any{"type": anyString, "value": anyString, "description": anyString})
 }
 
 func checkOAuthShape(t *testing.T, r reply) {
 	t.Helper()
-	if r.status != http.StatusBadRequest {
-		t.Fatalf("status %d, want 400; body %.200s", r.status, r.body)
+	if r.Status != http.StatusBadRequest {
+		t.Fatalf("status %d, want 400; body %.200s", r.Status, r.Body)
 	}
 	checkOWINHeaders(t, r)
-	m := r.object(t)
+	m := r.Object(t)
 	want := map[string]any{"error": anyString}
 	if _, ok := m["error_description"]; ok {
 		want["error_description"] = anyString

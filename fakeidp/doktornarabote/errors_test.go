@@ -51,8 +51,8 @@ func getQuery(query string) func(*testing.T, *fakeidp.Server) reply {
 // the password grant with the code steps return.
 func login(steps func(t *testing.T, srv *fakeidp.Server, code string) string) func(*testing.T, *fakeidp.Server) reply {
 	return func(t *testing.T, srv *fakeidp.Server) reply {
-		if r := requestCode(t, srv, "7", "9001234567"); r.status != http.StatusOK {
-			t.Fatalf("validation-code: %d %s", r.status, r.body)
+		if r := requestCode(t, srv, "7", "9001234567"); r.Status != http.StatusOK {
+			t.Fatalf("validation-code: %d %s", r.Status, r.Body)
 		}
 		code := steps(t, srv, lastCode(t, srv, "79001234567"))
 		return postToken(t, srv, passwordForm(seedClient, "79001234567", code))
@@ -63,8 +63,8 @@ func login(steps func(t *testing.T, srv *fakeidp.Server, code string) string) fu
 func failTimes(n int) func(*testing.T, *fakeidp.Server, string) string {
 	return func(t *testing.T, srv *fakeidp.Server, code string) string {
 		for range n {
-			if r := postToken(t, srv, passwordForm(seedClient, "79001234567", wrong(code))); r.status != http.StatusBadRequest {
-				t.Fatalf("wrong code accepted: %d", r.status)
+			if r := postToken(t, srv, passwordForm(seedClient, "79001234567", wrong(code))); r.Status != http.StatusBadRequest {
+				t.Fatalf("wrong code accepted: %d", r.Status)
 			}
 		}
 		return code
@@ -94,10 +94,10 @@ func refreshWith(prepare func(t *testing.T, srv *fakeidp.Server, refresh string)
 	return func(t *testing.T, srv *fakeidp.Server) reply {
 		requestCode(t, srv, seedCountry, seedNumber)
 		r := postToken(t, srv, passwordForm(seedClient, seedUsername, seedCode))
-		if r.status != http.StatusOK {
-			t.Fatalf("login: %d %s", r.status, r.body)
+		if r.Status != http.StatusOK {
+			t.Fatalf("login: %d %s", r.Status, r.Body)
 		}
-		rt := prepare(t, srv, r.object(t)["refresh_token"].(string))
+		rt := prepare(t, srv, r.Object(t)["refresh_token"].(string))
 		return postToken(t, srv, url.Values{"grant_type": {"refresh_token"}, "client_id": {seedClient}, "refresh_token": {rt}})
 	}
 }
@@ -138,8 +138,8 @@ func errorCases() []errorCase {
 		{"two wrong tries then right", authSite, login(failTimes(2)), 200, tokenPair},
 		{"three wrong tries void the code", authSite, login(failTimes(3)), 400, oauthErr("invalid_grant")},
 		{"reused code", authSite, login(func(t *testing.T, srv *fakeidp.Server, code string) string {
-			if r := postToken(t, srv, passwordForm(seedClient, "79001234567", code)); r.status != 200 {
-				t.Fatalf("first use: %d %s", r.status, r.body)
+			if r := postToken(t, srv, passwordForm(seedClient, "79001234567", code)); r.Status != 200 {
+				t.Fatalf("first use: %d %s", r.Status, r.Body)
 			}
 			return code
 		}), 400, oauthErr("invalid_grant")},
@@ -186,8 +186,8 @@ func errorCases() []errorCase {
 func replaceCode(t *testing.T, srv *fakeidp.Server, first string) string {
 	for range 5 {
 		srv.Clock().Advance(45 * time.Second)
-		if r := requestCode(t, srv, "7", "9001234567"); r.status != http.StatusOK {
-			t.Fatalf("resend: %d %s", r.status, r.body)
+		if r := requestCode(t, srv, "7", "9001234567"); r.Status != http.StatusOK {
+			t.Fatalf("resend: %d %s", r.Status, r.Body)
 		}
 		if lastCode(t, srv, "79001234567") != first {
 			return first
@@ -203,19 +203,19 @@ func TestErrors(t *testing.T) {
 			t.Parallel()
 			srv := start(t)
 			r := tc.run(t, srv)
-			if r.status != tc.status {
-				t.Fatalf("status = %d, want %d; body %s", r.status, tc.status, r.body)
+			if r.Status != tc.status {
+				t.Fatalf("status = %d, want %d; body %s", r.Status, tc.status, r.Body)
 			}
-			checkBody(t, r.object(t), tc.want)
+			checkBody(t, r.Object(t), tc.want)
 			if tc.host == authSite {
 				checkOWINHeaders(t, r)
 				return
 			}
-			if ct := r.header.Get("Content-Type"); ct != apiContentType {
+			if ct := r.Header.Get("Content-Type"); ct != apiContentType {
 				t.Errorf("Content-Type = %q, want %q", ct, apiContentType)
 			}
-			if tc.want["type"] == "limit_exceeded" && r.header.Get("Retry-After") != "1" {
-				t.Errorf("Retry-After = %q, want 1", r.header.Get("Retry-After"))
+			if tc.want["type"] == "limit_exceeded" && r.Header.Get("Retry-After") != "1" {
+				t.Errorf("Retry-After = %q, want 1", r.Header.Get("Retry-After"))
 			}
 		})
 	}

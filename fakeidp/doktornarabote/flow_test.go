@@ -24,8 +24,8 @@ import (
 func TestOAuth2Flow(t *testing.T) {
 	srv := start(t)
 	ctx := context.Background()
-	if r := requestCode(t, srv, "7", "9161234567"); r.status != http.StatusOK {
-		t.Fatalf("validation-code: %d %s", r.status, r.body)
+	if r := requestCode(t, srv, "7", "9161234567"); r.Status != http.StatusOK {
+		t.Fatalf("validation-code: %d %s", r.Status, r.Body)
 	}
 	code := lastCode(t, srv, "79161234567")
 
@@ -87,27 +87,27 @@ func TestSeedRequestsVerbatim(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := start(t)
 			r := do(t, http.MethodGet, srv.URL()+tc.apiBase+query, tc.apiHost, "", nil)
-			if r.status != http.StatusOK || string(r.body) != "{}" || r.header.Get("Content-Type") != apiContentType {
-				t.Fatalf("validation-code: %d %q %q", r.status, r.body, r.header.Get("Content-Type"))
+			if r.Status != http.StatusOK || string(r.Body) != "{}" || r.Header.Get("Content-Type") != apiContentType {
+				t.Fatalf("validation-code: %d %q %q", r.Status, r.Body, r.Header.Get("Content-Type"))
 			}
 			if sms := srv.Doktornarabote().Outbox(seedUsername); len(sms) != 1 || sms[0].Code != seedCode || !sms[0].SentAt.Equal(fixed) {
 				t.Fatalf("outbox = %+v", sms)
 			}
 			r = do(t, http.MethodPost, srv.URL()+tc.authBase+"/token", tc.authHost,
 				"application/x-www-form-urlencoded", strings.NewReader(body))
-			if r.status != http.StatusOK {
-				t.Fatalf("token: %d %s", r.status, r.body)
+			if r.Status != http.StatusOK {
+				t.Fatalf("token: %d %s", r.Status, r.Body)
 			}
 			checkOWINHeaders(t, r)
-			if got, want := r.keys(t), []string{"access_token", "token_type", "expires_in", "refresh_token"}; !slices.Equal(got, want) {
+			if got, want := r.Keys(t), []string{"access_token", "token_type", "expires_in", "refresh_token"}; !slices.Equal(got, want) {
 				t.Errorf("keys = %v, want %v", got, want)
 			}
-			m := r.object(t)
+			m := r.Object(t)
 			if m["token_type"] != "bearer" || m["expires_in"] != float64(1209599) || !opaque.MatchString(m["access_token"].(string)) {
-				t.Errorf("body = %s", r.body)
+				t.Errorf("body = %s", r.Body)
 			}
-			if !strings.Contains(string(r.body), `"expires_in":1209599,`) {
-				t.Errorf("expires_in is not the integer 1209599: %s", r.body)
+			if !strings.Contains(string(r.Body), `"expires_in":1209599,`) {
+				t.Errorf("expires_in is not the integer 1209599: %s", r.Body)
 			}
 		})
 	}
@@ -128,10 +128,10 @@ func TestJWTAccessTokens(t *testing.T) {
 
 	requestCode(t, srv, seedCountry, seedNumber)
 	r := postToken(t, srv, passwordForm(jwtClient, seedUsername, seedCode))
-	if r.status != http.StatusOK {
-		t.Fatalf("token: %d %s", r.status, r.body)
+	if r.Status != http.StatusOK {
+		t.Fatalf("token: %d %s", r.Status, r.Body)
 	}
-	raw := r.object(t)["access_token"].(string)
+	raw := r.Object(t)["access_token"].(string)
 	jws, err := jose.ParseSigned(raw, []jose.SignatureAlgorithm{jose.RS256})
 	if err != nil {
 		t.Fatalf("access token is not a JWS: %v", err)
@@ -167,10 +167,10 @@ func TestOutboxControlAPI(t *testing.T) {
 	}
 	decode := func(r reply, into any) {
 		t.Helper()
-		if r.status != http.StatusOK {
-			t.Fatalf("GET /sms: %d %s", r.status, r.body)
+		if r.Status != http.StatusOK {
+			t.Fatalf("GET /sms: %d %s", r.Status, r.Body)
 		}
-		if err := json.Unmarshal(r.body, into); err != nil {
+		if err := json.Unmarshal(r.Body, into); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -186,12 +186,12 @@ func TestOutboxControlAPI(t *testing.T) {
 		t.Errorf("sms = %+v", mine[0])
 	}
 
-	if r := do(t, http.MethodDelete, srv.URL()+"/_fakeidp/sms", "", "", nil); r.status != http.StatusNoContent {
-		t.Fatalf("DELETE /sms: %d", r.status)
+	if r := do(t, http.MethodDelete, srv.URL()+"/_fakeidp/sms", "", "", nil); r.Status != http.StatusNoContent {
+		t.Fatalf("DELETE /sms: %d", r.Status)
 	}
 	r := do(t, http.MethodGet, srv.URL()+"/_fakeidp/sms", "", "", nil)
-	if strings.TrimSpace(string(r.body)) != "[]" || len(srv.Doktornarabote().Outbox("")) != 0 {
-		t.Errorf("after DELETE: %s", r.body)
+	if strings.TrimSpace(string(r.Body)) != "[]" || len(srv.Doktornarabote().Outbox("")) != 0 {
+		t.Errorf("after DELETE: %s", r.Body)
 	}
 }
 
@@ -200,7 +200,7 @@ func TestResetForgetsCodesAndTokens(t *testing.T) {
 	srv := start(t)
 	requestCode(t, srv, seedCountry, seedNumber)
 	r := postToken(t, srv, passwordForm(seedClient, seedUsername, seedCode))
-	refresh := r.object(t)["refresh_token"].(string)
+	refresh := r.Object(t)["refresh_token"].(string)
 	requestCode(t, srv, "7", "9000000003")
 	code := lastCode(t, srv, "79000000003")
 
@@ -209,15 +209,15 @@ func TestResetForgetsCodesAndTokens(t *testing.T) {
 		t.Errorf("outbox has %d SMS after Reset", n)
 	}
 	r = postToken(t, srv, passwordForm(seedClient, "79000000003", code))
-	if r.status != http.StatusBadRequest {
-		t.Errorf("code after Reset: %d %s", r.status, r.body)
+	if r.Status != http.StatusBadRequest {
+		t.Errorf("code after Reset: %d %s", r.Status, r.Body)
 	}
 	r = postToken(t, srv, map[string][]string{"grant_type": {"refresh_token"}, "client_id": {seedClient}, "refresh_token": {refresh}})
-	if r.status != http.StatusBadRequest {
-		t.Errorf("refresh after Reset: %d %s", r.status, r.body)
+	if r.Status != http.StatusBadRequest {
+		t.Errorf("refresh after Reset: %d %s", r.Status, r.Body)
 	}
 	// The throttle is gone too: the seed phone can ask again at once.
-	if r := requestCode(t, srv, seedCountry, seedNumber); r.status != http.StatusOK {
-		t.Errorf("validation-code after Reset: %d %s", r.status, r.body)
+	if r := requestCode(t, srv, seedCountry, seedNumber); r.Status != http.StatusOK {
+		t.Errorf("validation-code after Reset: %d %s", r.Status, r.Body)
 	}
 }

@@ -1,8 +1,6 @@
 package doktornarabote_test
 
 import (
-	"bytes"
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -11,6 +9,7 @@ import (
 	"time"
 
 	"github.com/fakeidp/fakeidp/fakeidp"
+	"github.com/fakeidp/fakeidp/fakeidp/internal/wiretest"
 )
 
 // The seed's example (seed 003, CONTRACTS.md "Seed example credentials").
@@ -36,43 +35,7 @@ func start(t testing.TB) *fakeidp.Server {
 }
 
 // reply is a response read whole.
-type reply struct {
-	status int
-	header http.Header
-	body   []byte
-}
-
-// object decodes the body as one JSON object, failing the test otherwise.
-func (r reply) object(t testing.TB) map[string]any {
-	t.Helper()
-	var m map[string]any
-	if err := json.Unmarshal(r.body, &m); err != nil {
-		t.Fatalf("body %q is not a JSON object: %v", r.body, err)
-	}
-	return m
-}
-
-// keys lists the body's top-level keys in the order they were written.
-func (r reply) keys(t testing.TB) []string {
-	t.Helper()
-	dec := json.NewDecoder(bytes.NewReader(r.body))
-	var out []string
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		t.Fatalf("body %q is not a JSON object", r.body)
-	}
-	for dec.More() {
-		k, err := dec.Token()
-		if err != nil {
-			t.Fatalf("body %q: %v", r.body, err)
-		}
-		out = append(out, k.(string))
-		var skip json.RawMessage
-		if err := dec.Decode(&skip); err != nil {
-			t.Fatalf("body %q: %v", r.body, err)
-		}
-	}
-	return out
-}
+type reply = wiretest.Reply
 
 // do sends a request; host, when set, replaces the Host header so that the
 // request is routed by the real host name.
@@ -88,16 +51,7 @@ func do(t testing.TB, method, rawURL, host, contentType string, body io.Reader) 
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, rawURL, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return reply{status: resp.StatusCode, header: resp.Header, body: b}
+	return wiretest.Do(t, nil, req)
 }
 
 func requestCode(t testing.TB, srv *fakeidp.Server, country, number string) reply {
@@ -133,7 +87,7 @@ func checkOWINHeaders(t testing.TB, r reply) {
 		"Content-Type": tokenContentType, "Cache-Control": "no-cache", "Pragma": "no-cache", "Expires": "-1",
 	}
 	for k, v := range want {
-		if got := r.header.Get(k); got != v {
+		if got := r.Header.Get(k); got != v {
 			t.Errorf("header %s = %q, want %q", k, got, v)
 		}
 	}

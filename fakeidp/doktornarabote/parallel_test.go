@@ -22,8 +22,8 @@ func TestParallelLogins(t *testing.T) {
 		wg.Go(func() {
 			number := fmt.Sprintf("95%08d", i)
 			phone := "7" + number
-			if r := requestCode(t, srv, "7", number); r.status != http.StatusOK {
-				t.Errorf("%s: validation-code %d %s", phone, r.status, r.body)
+			if r := requestCode(t, srv, "7", number); r.Status != http.StatusOK {
+				t.Errorf("%s: validation-code %d %s", phone, r.Status, r.Body)
 				return
 			}
 			code, err := ownCode(t, srv, phone, i%2 == 0)
@@ -32,11 +32,11 @@ func TestParallelLogins(t *testing.T) {
 				return
 			}
 			r := postToken(t, srv, passwordForm(seedClient, phone, code))
-			if r.status != http.StatusOK {
-				t.Errorf("%s: token %d %s", phone, r.status, r.body)
+			if r.Status != http.StatusOK {
+				t.Errorf("%s: token %d %s", phone, r.Status, r.Body)
 				return
 			}
-			tokens[i] = r.object(t)["access_token"].(string)
+			tokens[i] = r.Object(t)["access_token"].(string)
 		})
 	}
 	wg.Wait()
@@ -58,8 +58,8 @@ func ownCode(t *testing.T, srv *fakeidp.Server, phone string, overHTTP bool) (st
 	var msgs []struct{ Phone, Code string }
 	if overHTTP {
 		r := do(t, http.MethodGet, srv.URL()+"/_fakeidp/sms?phone="+phone, "", "", nil)
-		if err := json.Unmarshal(r.body, &msgs); err != nil {
-			return "", fmt.Errorf("GET /sms: %d %s", r.status, r.body)
+		if err := json.Unmarshal(r.Body, &msgs); err != nil {
+			return "", fmt.Errorf("GET /sms: %d %s", r.Status, r.Body)
 		}
 	} else {
 		for _, m := range srv.Doktornarabote().Outbox(phone) {

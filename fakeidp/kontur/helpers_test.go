@@ -2,8 +2,6 @@ package kontur_test
 
 import (
 	"encoding/base64"
-	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -11,6 +9,7 @@ import (
 	"time"
 
 	"github.com/fakeidp/fakeidp/fakeidp"
+	"github.com/fakeidp/fakeidp/fakeidp/internal/wiretest"
 )
 
 // Seed credentials (CONTRACTS.md, "Seed example credentials").
@@ -47,45 +46,13 @@ type reply struct {
 
 func do(t testing.TB, srv *fakeidp.Server, req *http.Request) reply {
 	t.Helper()
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep := reply{Status: resp.StatusCode, Header: resp.Header, Body: body}
-	if strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") && len(body) > 0 {
-		rep.Keys = jsonKeys(t, body)
-		if err := json.Unmarshal(body, &rep.JSON); err != nil {
-			t.Fatalf("body is not a JSON object: %v\n%s", err, body)
-		}
+	w := wiretest.Do(t, srv.Client(), req)
+	rep := reply{Status: w.Status, Header: w.Header, Body: w.Body}
+	if strings.HasPrefix(w.Header.Get("Content-Type"), "application/json") && len(w.Body) > 0 {
+		rep.JSON = w.Object(t)
+		rep.Keys = w.Keys(t)
 	}
 	return rep
-}
-
-// jsonKeys lists an object's keys in the order they were sent.
-func jsonKeys(t testing.TB, body []byte) []string {
-	t.Helper()
-	dec := json.NewDecoder(strings.NewReader(string(body)))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return nil
-	}
-	var keys []string
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			t.Fatalf("bad JSON %s: %v", body, err)
-		}
-		keys = append(keys, tok.(string))
-		var skip json.RawMessage
-		if err := dec.Decode(&skip); err != nil {
-			t.Fatalf("bad JSON %s: %v", body, err)
-		}
-	}
-	return keys
 }
 
 // tokenRequest builds a form POST to the token endpoint.

@@ -83,7 +83,7 @@ func TestCabinetBadInput(t *testing.T) {
 			if r.Status != c.status {
 				t.Errorf("status %d, want %d: %s", r.Status, c.status, r.Body)
 			}
-			if body := r.json(t); body["error"] != c.code || body["message"] == nil {
+			if body := r.Object(t); body["error"] != c.code || body["message"] == nil {
 				t.Errorf("body %s, want error %q with a message", r.Body, c.code)
 			}
 		})
@@ -98,7 +98,7 @@ func TestCabinetBadInput(t *testing.T) {
 func TestSpacesBadMethod(t *testing.T) {
 	srv := start(t)
 	r := call(t, "POST", spacesURL(srv), "{}", jsonCT)
-	if r.Status != http.StatusNotFound || r.json(t)["code"] != float64(404) {
+	if r.Status != http.StatusNotFound || r.Object(t)["code"] != float64(404) {
 		t.Errorf("POST /v1/spaces/: %d %s", r.Status, r.Body)
 	}
 }

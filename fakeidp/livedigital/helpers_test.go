@@ -3,13 +3,13 @@ package livedigital_test
 import (
 	"encoding/base64"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/fakeidp/fakeidp/fakeidp"
+	"github.com/fakeidp/fakeidp/fakeidp/internal/wiretest"
 )
 
 // The seed document's credentials and the fixtures' ObjectIds.
@@ -33,20 +33,7 @@ func start(t testing.TB) *fakeidp.Server {
 }
 
 // response is what a test looks at.
-type response struct {
-	Status int
-	Header http.Header
-	Body   []byte
-}
-
-func (r response) json(t testing.TB) map[string]any {
-	t.Helper()
-	var m map[string]any
-	if err := json.Unmarshal(r.Body, &m); err != nil {
-		t.Fatalf("body is not a JSON object: %v: %s", err, r.Body)
-	}
-	return m
-}
+type response = wiretest.Reply
 
 // call sends one request; hdr holds headers, "Host" included.
 func call(t testing.TB, method, url, body string, hdr map[string]string) response {
@@ -62,16 +49,7 @@ func call(t testing.TB, method, url, body string, hdr map[string]string) respons
 		}
 		req.Header.Set(k, v)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return response{Status: resp.StatusCode, Header: resp.Header, Body: data}
+	return wiretest.Do(t, nil, req)
 }
 
 var jsonCT = map[string]string{"Content-Type": "application/json"}

@@ -53,7 +53,7 @@ func TestSpaces(t *testing.T) {
 			if r.Status != c.status {
 				t.Fatalf("status %d, want %d: %s", r.Status, c.status, r.Body)
 			}
-			body := r.json(t)
+			body := r.Object(t)
 			if c.status == 200 {
 				items, ok := body["items"].([]any)
 				if !ok || len(items) != 0 || len(body) != 1 {

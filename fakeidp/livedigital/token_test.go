@@ -79,7 +79,7 @@ func checkClaims(t *testing.T, c map[string]any, aud, typ, sub string, life int6
 func TestTokenResponseShape(t *testing.T) {
 	srv := start(t)
 	r := call(t, "POST", tokenURL(srv), clientCredentialsBody(seedClientID, seedClientSecret), jsonCT)
-	body := r.json(t)
+	body := r.Object(t)
 	if len(body) != 3 || body["token_type"] != "Bearer" {
 		t.Errorf("body %v: want exactly token_type Bearer, access_token, refresh_token", body)
 	}
@@ -138,7 +138,7 @@ func checkOAuthError(t *testing.T, r response, status int, code, descr string) {
 	if r.Status != status {
 		t.Errorf("status %d, want %d: %s", r.Status, status, r.Body)
 	}
-	body := r.json(t)
+	body := r.Object(t)
 	if body["error"] != code || (descr != "" && body["error_description"] != descr) {
 		t.Errorf("body %v, want error %q description %q", body, code, descr)
 	}
@@ -171,7 +171,7 @@ func TestExpiry(t *testing.T) {
 	}
 	mustPair(t, call(t, "POST", tokenURL(srv), passwordBody(seedUser, seedPassword), withBearer(client.AccessToken)))
 	srv.Clock().Advance(time.Second)
-	if r := call(t, "GET", spacesURL(srv), "", withBearer(user.AccessToken)); r.Status != 401 || r.json(t)["message"] != "Token expired" {
+	if r := call(t, "GET", spacesURL(srv), "", withBearer(user.AccessToken)); r.Status != 401 || r.Object(t)["message"] != "Token expired" {
 		t.Errorf("user token at expiry: %d %s, want 401 Token expired", r.Status, r.Body)
 	}
 	r := call(t, "POST", tokenURL(srv), passwordBody(seedUser, seedPassword), withBearer(client.AccessToken))

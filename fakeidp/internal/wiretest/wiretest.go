@@ -1,0 +1,72 @@
+// Package wiretest is what the providers' tests share to look at a
+// response on the wire: its status, headers and body, the body as a JSON
+// object, and that object's keys in the order they were sent (providers'
+// key order is part of their contract).
+//
+// It is test support: only _test.go files import it.
+package wiretest
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"testing"
+)
+
+// Reply is a response read whole.
+type Reply struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// Do sends req with client (nil: http.DefaultClient) and reads the reply.
+func Do(tb testing.TB, client *http.Client, req *http.Request) Reply {
+	tb.Helper()
+	if client == nil {
+		client = http.DefaultClient
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		tb.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return Reply{Status: resp.StatusCode, Header: resp.Header, Body: body}
+}
+
+// Object decodes the body as one JSON object, failing the test otherwise.
+func (r Reply) Object(tb testing.TB) map[string]any {
+	tb.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(r.Body, &m); err != nil {
+		tb.Fatalf("body %q is not a JSON object: %v", r.Body, err)
+	}
+	return m
+}
+
+// Keys lists the body's top-level keys in the order they were written.
+func (r Reply) Keys(tb testing.TB) []string {
+	tb.Helper()
+	dec := json.NewDecoder(bytes.NewReader(r.Body))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		tb.Fatalf("body %q is not a JSON object", r.Body)
+	}
+	var keys []string
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			tb.Fatalf("body %q: %v", r.Body, err)
+		}
+		keys = append(keys, tok.(string))
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			tb.Fatalf("body %q: %v", r.Body, err)
+		}
+	}
+	return keys
+}
