@@ -1,11 +1,13 @@
 package scenarios
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -31,6 +33,9 @@ type RunOptions struct {
 	Concurrency int
 	// TestingT, when set, runs each scenario as a subtest.
 	TestingT *testing.T
+	// Errors receives Run's own errors (bad options, a target that cannot
+	// be reached); nil is os.Stderr.
+	Errors io.Writer
 }
 
 // Formats are the formatter names Run accepts.
@@ -38,16 +43,27 @@ var Formats = []string{"pretty", "progress", "junit", "cucumber", "events"}
 
 // Run runs the features in fsys (every .feature file, recursively)
 // against cfg's target with godog in strict mode, and returns godog's
-// exit status: 0 passed, 1 failed, 2 bad options.
+// exit status: 0 passed, 1 failed (or the target cannot be reached), 2
+// bad options.
 func Run(cfg Config, fsys fs.FS, opts RunOptions) int {
-	if err := cfg.Validate(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 2
+	errOut := opts.Errors
+	if errOut == nil {
+		errOut = os.Stderr
 	}
 	tags, err := ParseTags(opts.Tags)
+	if err == nil {
+		err = cfg.Validate()
+	}
+	if err == nil {
+		err = checkFormat(opts.Format)
+	}
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
+		fmt.Fprintln(errOut, err)
 		return 2
+	}
+	if cfg, err = Resolve(context.Background(), cfg); err != nil {
+		fmt.Fprintln(errOut, err)
+		return 1
 	}
 	suite := godog.TestSuite{
 		Name:                "fakeidp contract",
@@ -66,6 +82,18 @@ func Run(cfg Config, fsys fs.FS, opts RunOptions) int {
 		},
 	}
 	return suite.Run()
+}
+
+// checkFormat refuses formatter names godog does not know, before godog
+// would create any report file.
+func checkFormat(format string) error {
+	for _, f := range strings.Split(format, ",") {
+		name, _, _ := strings.Cut(f, ":")
+		if format != "" && !slices.Contains(Formats, name) {
+			return fmt.Errorf("unknown format %q; use one of %s", name, strings.Join(Formats, ", "))
+		}
+	}
+	return nil
 }
 
 func orDefault(s, def string) string {

@@ -1,0 +1,152 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/fakeidp/fakeidp/features"
+	"github.com/fakeidp/fakeidp/scenarios"
+)
+
+const verifyUsage = `usage: fakeidp verify [--url URL | --target SITE=URL ...] [--tags EXPR]
+                      [--format pretty|progress|junit|cucumber] [--out FILE]
+       fakeidp verify --health --url URL
+
+Runs the provider contract (the features built into this binary) against:
+  (nothing)          a fakeidp started inside this process;
+  --url URL          a running fakeidp (reset before each scenario);
+  --target SITE=URL  a real provider's site, e.g. kontur=https://identity.testkontur.ru
+                     (sites: %s); @fake scenarios are left out.
+Credentials for real sites come from FAKEIDP_REAL_* variables (see
+docs/contract.md); /_fakeidp/ calls send FAKEIDP_CONTROL_TOKEN when it is set.
+--health only checks GET /_fakeidp/health, for container health checks.
+
+Exit status: 0 every scenario passed, 1 a scenario failed or the target
+cannot be reached, 2 usage error.
+
+`
+
+// siteTargets collects repeated --target SITE=URL flags.
+type siteTargets map[string]string
+
+func (t siteTargets) String() string { return fmt.Sprint(map[string]string(t)) }
+
+func (t siteTargets) Set(v string) error {
+	name, u, ok := strings.Cut(v, "=")
+	if !ok || name == "" || u == "" {
+		return fmt.Errorf("want SITE=URL, e.g. kontur=https://identity.testkontur.ru")
+	}
+	t[name] = u
+	return nil
+}
+
+// verifyFlags are the parsed options of fakeidp verify.
+type verifyFlags struct {
+	url, tags, format, out string
+	targets                siteTargets
+	timeout                time.Duration
+	seed                   int64
+	health                 bool
+}
+
+func parseVerify(args []string, stderr io.Writer) (*verifyFlags, error) {
+	f := &verifyFlags{targets: siteTargets{}}
+	fs := flag.NewFlagSet("fakeidp verify", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, verifyUsage, strings.Join(scenarios.SiteNames(), ", "))
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&f.url, "url", "", "base URL of a running fakeidp, e.g. http://127.0.0.1:8080")
+	fs.Var(f.targets, "target", "SITE=URL of a real provider's site (repeatable)")
+	fs.StringVar(&f.tags, "tags", "", `tag expression, e.g. "@kontur && ~@fake" or "@kontur and not @fake"`)
+	fs.StringVar(&f.format, "format", "pretty", "report format: pretty, progress, junit or cucumber")
+	fs.StringVar(&f.out, "out", "", "write the report to FILE instead of standard output")
+	fs.DurationVar(&f.timeout, "timeout", 0, "timeout of each request (default 5s, 15s for real sites)")
+	fs.Int64Var(&f.seed, "seed", 0, "scenario order seed (default random; the report prints it)")
+	fs.BoolVar(&f.health, "health", false, "only check that the fakeidp at --url is healthy")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if !slices.Contains([]string{"pretty", "progress", "junit", "cucumber"}, f.format) {
+		return nil, fmt.Errorf("unknown --format %q: use pretty, progress, junit or cucumber (and --out for a file)", f.format)
+	}
+	if _, err := scenarios.ParseTags(f.tags); err != nil {
+		return nil, fmt.Errorf("--tags: %v", err)
+	}
+	if f.health && f.url == "" {
+		return nil, fmt.Errorf("--health needs --url")
+	}
+	return f, nil
+}
+
+func (f *verifyFlags) config() scenarios.Config {
+	cfg := scenarios.Config{
+		URL:          f.url,
+		ControlToken: os.Getenv("FAKEIDP_CONTROL_TOKEN"),
+		Values:       scenarios.ValuesFromLookup(os.LookupEnv),
+		SMSCode:      os.Getenv("FAKEIDP_REAL_DOKTORNARABOTE_SMS_CODE"),
+		Timeout:      f.timeout,
+	}
+	if len(f.targets) > 0 {
+		cfg.Sites = f.targets
+	}
+	return cfg
+}
+
+// runVerify is "fakeidp verify": the contract, embedded, against a target.
+func runVerify(args []string, stdout, stderr io.Writer) int {
+	f, err := parseVerify(args, stderr)
+	if err == flag.ErrHelp {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "fakeidp verify: %v\n", err)
+		return 2
+	}
+	cfg := f.config()
+	if f.health {
+		if _, err := scenarios.Health(context.Background(), cfg); err != nil {
+			fmt.Fprintf(stderr, "fakeidp verify: %v\n", err)
+			return 1
+		}
+		fmt.Fprintln(stdout, "fakeidp verify: healthy")
+		return 0
+	}
+	out := stdout
+	if f.out != "" {
+		file, err := os.Create(f.out)
+		if err != nil {
+			fmt.Fprintf(stderr, "fakeidp verify: %v\n", err)
+			return 2
+		}
+		defer file.Close()
+		out = file
+	}
+	status := scenarios.Run(cfg, features.FS, scenarios.RunOptions{
+		Tags: f.tags, Format: f.format, Output: out, Seed: f.seed, Errors: prefixed{stderr},
+	})
+	if status == 1 {
+		fmt.Fprintf(stderr, "fakeidp verify: the contract failed against the %s\n", cfg.Kind())
+	}
+	return status
+}
+
+// prefixed writes Run's errors as fakeidp verify's.
+type prefixed struct{ w io.Writer }
+
+func (p prefixed) Write(b []byte) (int, error) {
+	if _, err := fmt.Fprintf(p.w, "fakeidp verify: %s", b); err != nil {
+		return 0, err
+	}
+	return len(b), nil
+}

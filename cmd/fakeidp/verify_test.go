@@ -1,0 +1,139 @@
+package main
+
+import (
+	"bytes"
+	"encoding/xml"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fakeidp/fakeidp/fakeidp"
+)
+
+func verify(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := runVerify(args, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+func TestVerifyPassesAgainstARunningFake(t *testing.T) {
+	srv := fakeidp.StartTest(t, fakeidp.Options{})
+	report := filepath.Join(t.TempDir(), "report.xml")
+	code, _, stderr := verify(t, "--url", srv.URL(), "--format", "junit", "--out", report)
+	if code != 0 {
+		t.Fatalf("verify --url: exit %d, want 0\n%s", code, stderr)
+	}
+	b, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var suites struct {
+		Tests    int `xml:"tests,attr"`
+		Failures int `xml:"failures,attr"`
+	}
+	if err := xml.Unmarshal(b, &suites); err != nil {
+		t.Fatalf("junit report: %v", err)
+	}
+	if suites.Tests < 50 || suites.Failures != 0 {
+		t.Errorf("report: %d scenarios, %d failures; want the whole contract, no failure", suites.Tests, suites.Failures)
+	}
+}
+
+func TestVerifyInProcessByTag(t *testing.T) {
+	code, stdout, stderr := verify(t, "--tags", "@doktornarabote and not @fake", "--format", "progress")
+	if code != 0 {
+		t.Fatalf("verify: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout, "passed") {
+		t.Errorf("no summary in the report:\n%s", stdout)
+	}
+}
+
+// freeURL is a loopback URL where nothing listens.
+func freeURL(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := "http://" + l.Addr().String()
+	l.Close()
+	return u
+}
+
+func TestVerifyUnreachableFailsFast(t *testing.T) {
+	for _, args := range [][]string{
+		{"--url", freeURL(t)},
+		{"--target", "kontur=" + freeURL(t)},
+	} {
+		start := time.Now()
+		code, _, stderr := verify(t, args...)
+		if code != 1 || !strings.Contains(stderr, "cannot reach") || !strings.Contains(stderr, args[1][strings.Index(args[1], "http"):]) {
+			t.Errorf("%v: exit %d, stderr %q; want 1 and a message naming the URL", args, code, stderr)
+		}
+		if took := time.Since(start); took > 5*time.Second {
+			t.Errorf("%v: took %s, want a fast failure", args, took)
+		}
+	}
+}
+
+func TestVerifyHTMLTargetFailsWithExpectation(t *testing.T) {
+	html := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = w.Write([]byte("<html><body>maintenance</body></html>"))
+	}))
+	defer html.Close()
+	code, stdout, _ := verify(t, "--target", "kontur="+html.URL, "--tags", "@kontur", "--format", "pretty")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	if !strings.Contains(stdout, "expected a JSON body from") || !strings.Contains(stdout, "text/html") {
+		t.Errorf("the report does not say a JSON body was expected:\n%s", stdout)
+	}
+}
+
+func TestVerifyUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"--tags", "@kontur &&"},
+		{"--tags", "@a or @b and @c"},
+		{"--tags", "(@kontur)"},
+		{"--format", "html"},
+		{"--target", "nosuchsite=http://127.0.0.1:1"},
+		{"--target", "kontur"},
+		{"--url", "not a url"},
+		{"--health"},
+		{"extra"},
+	} {
+		if code, _, stderr := verify(t, args...); code != 2 || stderr == "" {
+			t.Errorf("%v: exit %d, stderr %q; want a usage error (2)", args, code, stderr)
+		}
+	}
+}
+
+func TestVerifyHealth(t *testing.T) {
+	srv := fakeidp.StartTest(t, fakeidp.Options{ControlToken: "s3cret"})
+	t.Setenv("FAKEIDP_CONTROL_TOKEN", "")
+	if code, _, stderr := verify(t, "--health", "--url", srv.URL()); code != 1 || !strings.Contains(stderr, "FAKEIDP_CONTROL_TOKEN") {
+		t.Errorf("without the token: exit %d, %q; want 1 naming FAKEIDP_CONTROL_TOKEN", code, stderr)
+	}
+	t.Setenv("FAKEIDP_CONTROL_TOKEN", "s3cret")
+	if code, _, stderr := verify(t, "--health", "--url", srv.URL()); code != 0 {
+		t.Errorf("with the token: exit %d, %s", code, stderr)
+	}
+	if code, _, _ := verify(t, "--health", "--url", freeURL(t)); code != 1 {
+		t.Errorf("unreachable: exit %d, want 1", code)
+	}
+}
+
+func TestVerifySendsTheControlToken(t *testing.T) {
+	srv := fakeidp.StartTest(t, fakeidp.Options{ControlToken: "s3cret"})
+	t.Setenv("FAKEIDP_CONTROL_TOKEN", "s3cret")
+	if code, stdout, stderr := verify(t, "--url", srv.URL(), "--tags", "@errors", "--format", "progress"); code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+}
