@@ -1,8 +1,11 @@
 package scenarios
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"sort"
@@ -54,6 +57,9 @@ type Config struct {
 	Timeout time.Duration
 	// Server builds each in-process fakeidp.
 	Server fakeidp.Options
+	// DialContext, when set, opens every connection; tests use it to send
+	// the real host names of a compose setup to a loopback server.
+	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
 // Kind tells which target the Config names.
@@ -103,6 +109,16 @@ func SiteNames() []string {
 		names = append(names, s.Name)
 	}
 	return names
+}
+
+// transport is a fresh transport that dials with DialContext.
+func (c Config) transport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.Proxy = nil // the targets are named explicitly
+	if c.DialContext != nil {
+		t.DialContext = c.DialContext
+	}
+	return t
 }
 
 func (c Config) timeout() time.Duration {

@@ -55,6 +55,7 @@ func runKontur(t *testing.T, opts fakeidp.Options) (int, map[string]junitCase) {
 // answer 400 invalid_client, the token scenarios fail while the ones that
 // expect invalid_client, or never touch the token endpoint, still pass.
 func TestStepsAssert(t *testing.T) {
+	t.Parallel()
 	status, cases := runKontur(t, fakeidp.Options{})
 	if status != 0 {
 		t.Fatalf("without a preset the Kontur features should pass, got status %d: %v", status, failed(cases))

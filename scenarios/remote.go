@@ -78,7 +78,9 @@ func Health(ctx context.Context, cfg Config) (*health, error) {
 	if cfg.ControlToken != "" {
 		req.Header.Set("Authorization", "Bearer "+cfg.ControlToken)
 	}
-	resp, err := (&http.Client{Transport: &http.Transport{}}).Do(req)
+	transport := cfg.transport()
+	defer transport.CloseIdleConnections()
+	resp, err := (&http.Client{Transport: transport}).Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("cannot reach a fakeidp at %s: %v (expected 200 JSON from GET /_fakeidp/health)", cfg.URL, err)
 	}
@@ -99,14 +101,19 @@ func Health(ctx context.Context, cfg Config) (*health, error) {
 // that cannot be reached fails at once rather than in every scenario.
 func dialSites(ctx context.Context, cfg Config) error {
 	var errs []error
-	d := net.Dialer{Timeout: min(cfg.timeout(), 5*time.Second)}
+	dial := (&net.Dialer{}).DialContext
+	if cfg.DialContext != nil {
+		dial = cfg.DialContext
+	}
+	ctx, cancel := context.WithTimeout(ctx, min(cfg.timeout(), 5*time.Second))
+	defer cancel()
 	for _, name := range sortedKeys(cfg.Sites) {
 		u, _ := url.Parse(cfg.Sites[name])
 		port := u.Port()
 		if port == "" {
 			port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
 		}
-		conn, err := d.DialContext(ctx, "tcp", net.JoinHostPort(u.Hostname(), port))
+		conn, err := dial(ctx, "tcp", net.JoinHostPort(u.Hostname(), port))
 		if err != nil {
 			errs = append(errs, fmt.Errorf("cannot reach %s at %s: %v", name, cfg.Sites[name], err))
 			continue

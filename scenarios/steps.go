@@ -36,14 +36,12 @@ type Steps struct {
 // New builds the state of one scenario.
 func New(cfg Config) *Steps {
 	jar, _ := cookiejar.New(nil)
-	transport := http.DefaultTransport.(*http.Transport).Clone()
-	transport.Proxy = nil // the targets are named explicitly
 	return &Steps{
 		cfg:     cfg,
 		target:  &target{cfg: cfg},
 		timeout: cfg.timeout(),
 		client: &http.Client{
-			Transport: transport,
+			Transport: cfg.transport(),
 			Jar:       jar,
 			CheckRedirect: func(*http.Request, []*http.Request) error {
 				return http.ErrUseLastResponse

@@ -16,6 +16,7 @@ import (
 // $FAKEIDP_REPORTS, else to a temporary directory. FAKEIDP_SEED replays
 // a scenario order; FAKEIDP_TAGS narrows the run.
 func TestContract(t *testing.T) {
+	t.Parallel()
 	cfg, err := scenarios.FromEnv()
 	if err != nil {
 		t.Fatal(err)
