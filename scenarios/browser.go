@@ -42,7 +42,10 @@ func (s *Steps) registerBrowser(sc *godog.ScenarioContext) {
 }
 
 func (s *Steps) openAuthorize(ctx context.Context, t *godog.Table) error {
-	params := s.formTable(t)
+	params, err := s.formTable(t)
+	if err != nil {
+		return err
+	}
 	if params.Get("client_id") == "" {
 		params.Set("client_id", s.kontur.clientID)
 	}

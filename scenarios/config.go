@@ -29,6 +29,7 @@ const (
 	Real
 )
 
+// String names the kind for messages, e.g. "running fakeidp".
 func (k Kind) String() string {
 	return [...]string{"in-process fakeidp", "running fakeidp", "real providers"}[k]
 }

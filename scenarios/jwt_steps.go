@@ -24,6 +24,7 @@ func (s *Steps) registerJWT(sc *godog.ScenarioContext) {
 	sc.Step(`^the JWT in "([^"]*)" is signed with the livedigital HS256 secret$`, s.jwtHS256)
 	sc.Step(`^the id_token is signed with RS256 by a key in the Kontur JWKS$`, s.idTokenRS256)
 	sc.Step(`^the id_token's at_hash matches the access_token$`, s.atHash)
+	sc.Step(`^the id_token passes go-oidc verification with nonce "([^"]*)"$`, s.idTokenGoOIDC)
 }
 
 // jwtPart is a decoded JWT: header and claims, numbers as json.Number.

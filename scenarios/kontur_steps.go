@@ -144,17 +144,23 @@ func (s *Steps) jwksCount(ctx context.Context, n int) error {
 
 // formTable reads a two-column table of form fields; values of
 // credential fields are replaced for a real target.
-func (s *Steps) formTable(t *godog.Table) url.Values {
+func (s *Steps) formTable(t *godog.Table) (url.Values, error) {
 	form := url.Values{}
 	for _, r := range t.Rows {
+		if len(r.Cells) != 2 {
+			return nil, fmt.Errorf("expected a table of | name | value | rows, got a row of %d cells", len(r.Cells))
+		}
 		name, value := r.Cells[0].Value, r.Cells[1].Value
 		form.Set(name, s.cfg.value(name, value))
 	}
-	return form
+	return form, nil
 }
 
 func (s *Steps) konturToken(ctx context.Context, how string, t *godog.Table) error {
-	form := s.formTable(t)
+	form, err := s.formTable(t)
+	if err != nil {
+		return err
+	}
 	h := http.Header{}
 	if strings.Contains(how, "Basic") {
 		h.Set("Authorization", basic(s.kontur.clientID, s.kontur.secret))

@@ -34,8 +34,9 @@ func Resolve(ctx context.Context, cfg Config) (Config, error) {
 	return cfg, nil
 }
 
-// health is what GET /_fakeidp/health answers.
-type health struct {
+// HealthReport is what GET /_fakeidp/health answers: "ok" and each site's
+// base URL.
+type HealthReport struct {
 	Status string            `json:"status"`
 	Sites  map[string]string `json:"sites"`
 }
@@ -67,7 +68,7 @@ func resolveFake(ctx context.Context, cfg Config) (Config, error) {
 }
 
 // Health calls GET /_fakeidp/health of the running fakeidp at cfg.URL.
-func Health(ctx context.Context, cfg Config) (*health, error) {
+func Health(ctx context.Context, cfg Config) (*HealthReport, error) {
 	ctx, cancel := context.WithTimeout(ctx, min(cfg.timeout(), 5*time.Second))
 	defer cancel()
 	u := strings.TrimRight(cfg.URL, "/") + "/_fakeidp/health"
@@ -90,7 +91,7 @@ func Health(ctx context.Context, cfg Config) (*health, error) {
 	if resp.StatusCode == http.StatusUnauthorized {
 		return nil, fmt.Errorf("the fakeidp at %s refused the control token (set FAKEIDP_CONTROL_TOKEN to the server's token): %s", cfg.URL, ex.summary())
 	}
-	var h health
+	var h HealthReport
 	if resp.StatusCode != http.StatusOK || json.Unmarshal(ex.body, &h) != nil {
 		return nil, fmt.Errorf("%s is not a fakeidp: expected 200 JSON from GET /_fakeidp/health, got %s", cfg.URL, ex.summary())
 	}

@@ -49,6 +49,7 @@ Feature: Kontur.Extern authorization code flow
       | sid       | string  |              |
     And the JWT in "id_token" lives 300 seconds
     And the id_token's at_hash matches the access_token
+    And the id_token passes go-oidc verification with nonce "n-0S6_WzA2Mj"
     When the client calls the Kontur userinfo endpoint with the access token
     Then the response status is 200
     And the userinfo "sub" is the id_token's "sub"
