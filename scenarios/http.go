@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -119,13 +120,18 @@ func (ex *exchange) summary() string {
 	return fmt.Sprintf("%d (%s) %s", ex.status, ct, snippet(ex.body))
 }
 
-// snippet is the start of a body, printable.
+// secretField matches a JSON string field that holds a credential.
+var secretField = regexp.MustCompile(`("(?:access_token|refresh_token|id_token|token|client_secret|clientSecret|partial_factor_token|code|password)"\s*:\s*")([^"]{0,4})[^"]*"`)
+
+// snippet is the start of a body, printable, with the values of
+// credential fields cut to four characters: messages end up in CI logs,
+// and against a real provider the tokens are real.
 func snippet(b []byte) string {
 	const n = 300
 	if len(b) == 0 {
 		return "with an empty body"
 	}
-	s := string(b)
+	s := secretField.ReplaceAllString(string(b), `${1}${2}…"`)
 	if len(s) > n {
 		s = s[:n] + "…"
 	}
