@@ -161,12 +161,7 @@ func (s *Set) Signer() *Key {
 func (s *Set) Published(kid string) bool {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	for _, k := range s.published {
-		if k.ID == kid {
-			return true
-		}
-	}
-	return false
+	return s.publishedLocked(kid)
 }
 
 // PublishedSerial reports whether the key with this Serial is in the JWKS.

@@ -29,10 +29,9 @@ const (
 
 var t0 = time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
 
-// start runs a server with a frozen clock at t0.
 func start(t testing.TB) *fakeidp.Server {
 	t.Helper()
-	return fakeidp.StartTest(t, fakeidp.Options{Now: func() time.Time { return t0 }})
+	return wiretest.Start(t, t0)
 }
 
 type reply struct {

@@ -12,6 +12,9 @@ import (
 	"io"
 	"net/http"
 	"testing"
+	"time"
+
+	"github.com/fakeidp/fakeidp/fakeidp"
 )
 
 // Reply is a response read whole.
@@ -69,4 +72,11 @@ func (r Reply) Keys(tb testing.TB) []string {
 		}
 	}
 	return keys
+}
+
+// Start runs a server for one test with its clock frozen at at; tests move
+// it with srv.Clock().Advance.
+func Start(tb testing.TB, at time.Time) *fakeidp.Server {
+	tb.Helper()
+	return fakeidp.StartTest(tb, fakeidp.Options{Now: func() time.Time { return at }})
 }
