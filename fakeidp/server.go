@@ -115,12 +115,11 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	env := &site.Env{
-		Config:  cfg,
-		Clock:   clock.New(opts.Now),
-		Random:  oauth.Random{R: entropy},
-		Entropy: entropy,
-		Keys:    keySet,
-		Log:     log,
+		Config: cfg,
+		Clock:  clock.New(opts.Now),
+		Random: oauth.Random{R: entropy},
+		Keys:   keySet,
+		Log:    log,
 	}
 	presets, err := loadPresets(cfg)
 	if err != nil {

@@ -151,11 +151,6 @@ func (k *Site) Reset() {
 	k.refresh.Clear()
 }
 
-// Stats counts what the site holds, for the control API and memory tests.
-func (k *Site) Stats() map[string]int {
-	return map[string]int{"codes": k.codes.Len(), "access_tokens": k.access.Len(), "refresh_tokens": k.refresh.Len()}
-}
-
 // authenticate checks a client's id and secret. Secrets are compared in
 // constant time so the fake never teaches a timing side channel by example.
 func (k *Site) authenticate(c oauth.Credentials) (*config.KonturClient, *oauth.Error) {

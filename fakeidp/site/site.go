@@ -8,7 +8,6 @@ package site
 
 import (
 	"context"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -55,8 +54,6 @@ type Env struct {
 	Random oauth.Random
 	Keys   *keys.Set
 	Log    *slog.Logger
-	// Entropy is the raw random source behind Random.
-	Entropy io.Reader
 }
 
 type ctxKey int
