@@ -54,13 +54,24 @@ const (
 
 type ctxKey struct{}
 
-// WithInfo returns r carrying info, for From.
+// WithInfo returns r carrying info, for From. A site request keeps it in
+// its site record, which spares a copy of the request; any other request
+// gets a context value.
 func WithInfo(r *http.Request, info *Info) *http.Request {
+	if sr := site.Of(r); sr != nil {
+		sr.Info = info
+		return r
+	}
 	return r.WithContext(context.WithValue(r.Context(), ctxKey{}, info))
 }
 
 // From returns the Info stored by WithInfo, or nil when there is none.
 func From(r *http.Request) *Info {
+	if sr := site.Of(r); sr != nil {
+		if info, ok := sr.Info.(*Info); ok {
+			return info
+		}
+	}
 	info, _ := r.Context().Value(ctxKey{}).(*Info)
 	return info
 }

@@ -56,31 +56,47 @@ type Env struct {
 	Log    *slog.Logger
 }
 
-type ctxKey int
+type ctxKey struct{}
 
-const (
-	baseKey ctxKey = iota
-	nameKey
-)
+// Request is what the server knows about a site request beyond net/http's
+// view. One value per request, stored once in its context: each further
+// context value would copy the whole *http.Request again.
+type Request struct {
+	// Name is the site's name.
+	Name string
+	// Base is the site's base URL as this request reached it.
+	Base string
+	// Info is the request's parsed fields, set by the reqinfo middleware
+	// (an any, so that site does not depend on reqinfo).
+	Info any
+}
 
 // WithBase records the site name and the base URL the request reached.
 func WithBase(r *http.Request, name, base string) *http.Request {
-	ctx := context.WithValue(r.Context(), baseKey, base)
-	ctx = context.WithValue(ctx, nameKey, name)
-	return r.WithContext(ctx)
+	return r.WithContext(context.WithValue(r.Context(), ctxKey{}, &Request{Name: name, Base: base}))
+}
+
+// Of returns the request's site record, or nil outside a site.
+func Of(r *http.Request) *Request {
+	sr, _ := r.Context().Value(ctxKey{}).(*Request)
+	return sr
 }
 
 // BaseURL is the site's base URL for this request, without a trailing slash:
 // the issuer on Kontur.
 func BaseURL(r *http.Request) string {
-	s, _ := r.Context().Value(baseKey).(string)
-	return s
+	if sr := Of(r); sr != nil {
+		return sr.Base
+	}
+	return ""
 }
 
 // Name is the name of the site the request reached.
 func Name(r *http.Request) string {
-	s, _ := r.Context().Value(nameKey).(string)
-	return s
+	if sr := Of(r); sr != nil {
+		return sr.Name
+	}
+	return ""
 }
 
 // HostBase derives a base URL from a request's Host header, for sites
