@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/gorilla/mux"
 
@@ -15,8 +16,22 @@ import (
 // siteRoute is one site: its own gorilla/mux router, on which the provider
 // mounts its paths once, wrapped in the journal and the fault rules.
 type siteRoute struct {
-	site    site.Site
+	site site.Site
+	lazyHandler
+}
+
+// lazyHandler builds its handler on first use. Compiling gorilla/mux's
+// route regexps is most of what building a server costs, and a test that
+// never calls a site (or the control API) need not pay for it.
+type lazyHandler struct {
+	once    sync.Once
+	build   func() http.Handler
 	handler http.Handler
+}
+
+func (l *lazyHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	l.once.Do(func() { l.handler = l.build() })
+	l.handler.ServeHTTP(w, r)
 }
 
 // front is the server's front door. It picks the site by Host header (a
@@ -27,10 +42,11 @@ type front struct {
 	s        *Server
 	hosts    map[string]*siteRoute // lower-case host name, no port
 	prefixed []*siteRoute
-	control  http.Handler
+	control  *lazyHandler
 }
 
-// routes builds the front door, each site's router and the control API.
+// routes builds the front door; each site's router and the control API are
+// built on their first request.
 func (s *Server) routes() http.Handler {
 	f := &front{s: s, hosts: map[string]*siteRoute{}}
 	for _, st := range site.All {
@@ -38,22 +54,32 @@ func (s *Server) routes() http.Handler {
 		if !ok {
 			continue
 		}
-		r := mux.NewRouter()
-		r.SkipClean(true)
-		p.Mount(r)
-		render, _ := p.(fault.ErrorRenderer)
-		// reqinfo reads the request's fields once for the journal and the
-		// fault rules, which run in that order so that injected faults are
-		// journalled too.
-		h := s.faults.Middleware(render, s.stop)(r)
-		h = s.journal.Middleware()(h)
-		h = reqinfo.Middleware(s.env.Config.Server.MaxBodyBytes)(h)
-		sr := &siteRoute{site: st, handler: h}
+		sr := &siteRoute{site: st}
+		sr.build = func() http.Handler { return s.siteHandler(p) }
 		for _, host := range st.Hosts {
 			f.hosts[strings.ToLower(host)] = sr
 		}
 		f.prefixed = append(f.prefixed, sr)
 	}
+	f.control = &lazyHandler{build: s.controlHandler}
+	return f
+}
+
+// siteHandler is one site's router. reqinfo reads the request's fields once
+// for the journal and the fault rules, which run in that order so that
+// injected faults are journalled too.
+func (s *Server) siteHandler(p provider) http.Handler {
+	r := mux.NewRouter()
+	r.SkipClean(true)
+	p.Mount(r)
+	render, _ := p.(fault.ErrorRenderer)
+	h := s.faults.Middleware(render, s.stop)(r)
+	h = s.journal.Middleware()(h)
+	return reqinfo.Middleware(s.env.Config.Server.MaxBodyBytes)(h)
+}
+
+// controlHandler is the control API's router.
+func (s *Server) controlHandler() http.Handler {
 	root := mux.NewRouter()
 	control := root.PathPrefix("/_fakeidp").Subrouter()
 	s.mountControl(control)
@@ -64,8 +90,7 @@ func (s *Server) routes() http.Handler {
 			cm.MountControl(control)
 		}
 	}
-	f.control = root
-	return f
+	return root
 }
 
 func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -141,5 +166,5 @@ func (s *Server) serveSite(sr *siteRoute, w http.ResponseWriter, r *http.Request
 		}
 		r.URL = &u
 	}
-	sr.handler.ServeHTTP(w, r)
+	sr.ServeHTTP(w, r)
 }
