@@ -319,6 +319,12 @@ func Params(raw string) iter.Seq2[string, string] {
 // parseJSON renders the top-level fields of a JSON object. Anything else
 // (arrays, null, junk, nesting deeper than encoding/json allows) gives nil.
 func parseJSON(body []byte) map[string]string {
+	if fields, ok := scanFlatObject(body); ok {
+		if len(fields) == 0 {
+			return nil
+		}
+		return fields
+	}
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(body, &raw); err != nil || len(raw) == 0 {
 		return nil
