@@ -89,7 +89,7 @@ func (s *Service) ClearOutbox() { s.outbox.clear() }
 // APISite is the partner API host: validation codes and the SMS outbox.
 type APISite struct{ s *Service }
 
-// Mount registers the API host's routes on r (a prefix or host subrouter).
+// Mount registers the API host's routes on r, the site's own router.
 func (a *APISite) Mount(r *mux.Router) {
 	r.HandleFunc("/api/v1/access/validation-code", a.s.validationCodeEndpoint)
 	// Anything else on the API host is a 404 in the API's shape, as the
@@ -112,7 +112,7 @@ func (a *APISite) Reset() {
 // AuthSite is the OAuth host: POST /token.
 type AuthSite struct{ s *Service }
 
-// Mount registers the auth host's routes on r (a prefix or host subrouter).
+// Mount registers the auth host's routes on r, the site's own router.
 func (a *AuthSite) Mount(r *mux.Router) {
 	r.HandleFunc("/token", a.s.tokenEndpoint)
 }

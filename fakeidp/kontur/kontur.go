@@ -132,11 +132,13 @@ func tokenStatus(e *oauth.Error) int {
 	return http.StatusBadRequest
 }
 
-// Mount registers the site's routes on r (a prefix or host subrouter).
+// Mount registers the site's routes on r, the site's own router; paths are
+// the provider's, below any prefix. The token endpoint comes first: the
+// router tries routes in order, and it is by far the busiest.
 func (k *Site) Mount(r *mux.Router) {
+	r.HandleFunc("/connect/token", k.tokenEndpoint)
 	r.HandleFunc("/.well-known/openid-configuration", k.discovery)
 	r.HandleFunc("/.well-known/openid-configuration/jwks", k.jwks)
-	r.HandleFunc("/connect/token", k.tokenEndpoint)
 	r.HandleFunc("/connect/authorize", k.authorize)
 	r.HandleFunc("/connect/userinfo", k.userinfo)
 	r.HandleFunc("/connect/introspect", k.introspect)

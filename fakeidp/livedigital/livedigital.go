@@ -60,7 +60,7 @@ func noStore(h http.Header, _ *http.Request) {
 	h.Set("Cache-Control", "no-store")
 }
 
-// Mount registers the provider's routes on r (a prefix or host subrouter).
+// Mount registers the provider's routes on r, the site's own router.
 // Express routes ignore a trailing slash, so both spellings are served.
 func (s *Site) Mount(r *mux.Router) {
 	r.HandleFunc("/v1/auth/token", s.tokenEndpoint)
