@@ -65,10 +65,8 @@ type Server struct {
 	env     *site.Env
 	handler http.Handler
 
-	kontur *kontur.Site
-	dnr    *doktornarabote.Service
-	sites  map[string]provider
-
+	sites       map[string]provider
+	dnr         *doktornarabote.Service
 	livedigital *livedigital.Site
 
 	faults       *fault.Engine
@@ -85,10 +83,9 @@ type Server struct {
 	prefixBases atomic.Pointer[map[string]string]
 	dateCache   atomic.Pointer[dateStamp]
 
-	mu       sync.Mutex
-	http     *http.Server
-	listener net.Listener
-	done     chan struct{}
+	mu   sync.Mutex
+	http *http.Server
+	done chan struct{}
 }
 
 // New builds a Server without listening. Use Handler to serve it yourself,
@@ -130,11 +127,10 @@ func New(opts Options) (*Server, error) {
 		journal:      journal.New(cfg.Server.JournalSize, env.Clock.Now),
 		controlToken: opts.ControlToken, stop: make(chan struct{}),
 	}
-	s.kontur = kontur.New(env)
 	s.livedigital = livedigital.New(env)
 	s.dnr = doktornarabote.New(env)
 	s.sites = map[string]provider{
-		site.Kontur.Name:             s.kontur,
+		site.Kontur.Name:             kontur.New(env),
 		site.Livedigital.Name:        s.livedigital,
 		site.DoktornaraboteAPI.Name:  s.dnr.API(),
 		site.DoktornaraboteAuth.Name: s.dnr.Auth(),
@@ -307,7 +303,6 @@ func (s *Server) setListener(l net.Listener) error {
 	}
 	s.prefixBases.Store(&bases)
 	s.mu.Lock()
-	s.listener = l
 	s.http = &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: 10 * time.Second,
