@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/fakeidp/fakeidp/fakeidp"
+	"github.com/fakeidp/fakeidp/fakeidp/config"
 )
 
 func postIntrospect(t testing.TB, srv *fakeidp.Server, token, api, secret string) reply {
@@ -217,5 +218,31 @@ func TestEndSession(t *testing.T) {
 	rep = get(t, srv, srv.SiteURL("kontur")+"/connect/endsession?"+q.Encode())
 	if rep.Status != 200 || rep.Header.Get("Location") != "" {
 		t.Errorf("endsession with a forged hint redirected: %d %q", rep.Status, rep.Header.Get("Location"))
+	}
+}
+
+// With kontur.auto_login the authorize endpoint logs the user in at once:
+// a browser or client library driven by CI goes straight to the redirect.
+func TestAutoLogin(t *testing.T) {
+	def, err := config.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := *def
+	cfg.Kontur.AutoLogin = username
+	srv := fakeidp.StartTest(t, fakeidp.Options{Config: &cfg})
+	rep := get(t, srv, srv.SiteURL("kontur")+"/connect/authorize?"+codeAuthorize().Encode())
+	loc, _ := url.Parse(rep.Header.Get("Location"))
+	if rep.Status != http.StatusFound || loc.Query().Get("code") == "" || loc.Query().Get("state") != "af0ifjsldkj" {
+		t.Fatalf("auto login: %d Location %q", rep.Status, rep.Header.Get("Location"))
+	}
+	if r := exchange(t, srv, loc.Query().Get("code")); r.Status != 200 || r.JSON["id_token"] == nil {
+		t.Fatalf("exchange: %d %s", r.Status, r.Body)
+	}
+	// Validation still comes first: an unregistered redirect_uri gets the
+	// error page, never a redirect.
+	rep = get(t, srv, srv.SiteURL("kontur")+"/connect/authorize?"+codeAuthorize("redirect_uri", "http://evil.example/").Encode())
+	if rep.Status != http.StatusBadRequest || rep.Header.Get("Location") != "" {
+		t.Fatalf("auto login with a bad redirect_uri: %d %q", rep.Status, rep.Header.Get("Location"))
 	}
 }
