@@ -36,7 +36,7 @@ kontur:
   scopes: [openid, "bad scope"]
   clients:
     - {id: c, secret: "", grant_types: [magic], scopes: [medi_api], access_token_format: pem}
-    - {id: c, secret: s, grant_types: [authorization_code]}
+    - {id: c, secret: s, grant_types: [authorization_code], post_logout_redirect_uris: ["relative/path"]}
   users: [{username: u, password: "", subject: ""}]
 doktornarabote:
   clients: [{id: NOTHEX}]
@@ -55,7 +55,7 @@ presets: [{name: ""}]
 	want := []string{
 		"server.max_body_bytes", "sites.nowhere", "sites.nowhere.public_url", "kontur.scopes[1]",
 		"kontur.clients[0].secret", "kontur.clients[0].grant_types[0]", "kontur.clients[0].scopes[0]",
-		"kontur.clients[0].access_token_format", "kontur.clients[1].id", "kontur.clients[1].redirect_uris",
+		"kontur.clients[0].access_token_format", "kontur.clients[1].id", "kontur.clients[1].redirect_uris", "kontur.clients[1].post_logout_redirect_uris[0]",
 		"kontur.users[0].password", "kontur.users[0].subject", "doktornarabote.clients[0].id",
 		"doktornarabote.phones[0].code", "doktornarabote.phones[0].number", "doktornarabote.phones[0].validation_code",
 		"livedigital.hs256_secret", "livedigital.users[0].object_id", "livedigital.clients[0].owner", "presets[0].name",

@@ -105,37 +105,8 @@ func (k *Kontur) validate(p *Problems) {
 		}
 	}
 	ids := map[string]bool{}
-	for i, c := range k.Clients {
-		f := fmt.Sprintf("kontur.clients[%d]", i)
-		p.unique(f+".id", "client", c.ID, ids)
-		p.nonEmpty(f+".secret", c.Secret)
-		if len(c.GrantTypes) == 0 {
-			p.Addf(f+".grant_types", "is empty")
-		}
-		for j, g := range c.GrantTypes {
-			if !slices.Contains(konturGrants, g) {
-				p.Addf(fmt.Sprintf("%s.grant_types[%d]", f, j), "unknown grant %q; known: %v", g, konturGrants)
-			}
-		}
-		for j, s := range c.Scopes {
-			if !slices.Contains(k.Scopes, s) {
-				p.Addf(fmt.Sprintf("%s.scopes[%d]", f, j), "scope %q is not in kontur.scopes", s)
-			}
-		}
-		if slices.Contains(c.GrantTypes, "authorization_code") && len(c.RedirectURIs) == 0 {
-			p.Addf(f+".redirect_uris", "a client with authorization_code needs at least one")
-		}
-		for j, u := range append(slices.Clone(c.RedirectURIs), c.PostLogoutRedirectURIs...) {
-			if pu, err := url.Parse(u); err != nil || !pu.IsAbs() || pu.Fragment != "" {
-				p.Addf(fmt.Sprintf("%s.redirect_uris[%d]", f, j), "%q must be an absolute URI without fragment", u)
-			}
-		}
-		if c.AccessTokenFormat != "opaque" && c.AccessTokenFormat != "jwt" {
-			p.Addf(f+".access_token_format", "must be opaque or jwt, got %q", c.AccessTokenFormat)
-		}
-		if c.AccessTokenLifetime < 0 {
-			p.Addf(f+".access_token_lifetime", "must be positive")
-		}
+	for i := range k.Clients {
+		k.validateClient(p, fmt.Sprintf("kontur.clients[%d]", i), &k.Clients[i], ids)
 	}
 	users := map[string]bool{}
 	for i, u := range k.Users {
@@ -151,5 +122,40 @@ func (k *Kontur) validate(p *Problems) {
 	}
 	if k.AutoLogin != "" && !users[k.AutoLogin] {
 		p.Addf("kontur.auto_login", "no user %q", k.AutoLogin)
+	}
+}
+
+// validateClient checks one client; f is its field path.
+func (k *Kontur) validateClient(p *Problems, f string, c *KonturClient, ids map[string]bool) {
+	p.unique(f+".id", "client", c.ID, ids)
+	p.nonEmpty(f+".secret", c.Secret)
+	if len(c.GrantTypes) == 0 {
+		p.Addf(f+".grant_types", "is empty")
+	}
+	for j, g := range c.GrantTypes {
+		if !slices.Contains(konturGrants, g) {
+			p.Addf(fmt.Sprintf("%s.grant_types[%d]", f, j), "unknown grant %q; known: %v", g, konturGrants)
+		}
+	}
+	for j, s := range c.Scopes {
+		if !slices.Contains(k.Scopes, s) {
+			p.Addf(fmt.Sprintf("%s.scopes[%d]", f, j), "scope %q is not in kontur.scopes", s)
+		}
+	}
+	if slices.Contains(c.GrantTypes, "authorization_code") && len(c.RedirectURIs) == 0 {
+		p.Addf(f+".redirect_uris", "a client with authorization_code needs at least one")
+	}
+	for field, uris := range map[string][]string{"redirect_uris": c.RedirectURIs, "post_logout_redirect_uris": c.PostLogoutRedirectURIs} {
+		for j, u := range uris {
+			if pu, err := url.Parse(u); err != nil || !pu.IsAbs() || pu.Fragment != "" {
+				p.Addf(fmt.Sprintf("%s.%s[%d]", f, field, j), "%q must be an absolute URI without fragment", u)
+			}
+		}
+	}
+	if c.AccessTokenFormat != "opaque" && c.AccessTokenFormat != "jwt" {
+		p.Addf(f+".access_token_format", "must be opaque or jwt, got %q", c.AccessTokenFormat)
+	}
+	if c.AccessTokenLifetime < 0 {
+		p.Addf(f+".access_token_lifetime", "must be positive")
 	}
 }

@@ -155,24 +155,33 @@ func (k *Site) validateAuthorize(p url.Values) (*authorizeRequest, bool, *oauth.
 	if len(req.nonce) > 300 || len(req.state) > 2000 {
 		return req, true, oauth.InvalidRequest("nonce or state too long")
 	}
-	req.challenge, req.challengeMode = p.Get("code_challenge"), p.Get("code_challenge_method")
-	if req.challenge == "" {
-		if client.RequirePKCE {
-			return req, true, oauth.InvalidRequest("code challenge required")
-		}
-		req.challengeMode = ""
-	} else {
-		if req.challengeMode == "" {
-			req.challengeMode = "plain"
-		}
-		if req.challengeMode != "plain" && req.challengeMode != "S256" {
-			return req, true, oauth.InvalidRequest("transform algorithm not supported")
-		}
-		if !validVerifier(req.challenge) {
-			return req, true, oauth.InvalidRequest("invalid code_challenge")
-		}
+	if e := req.readPKCE(p); e != nil {
+		return req, true, e
 	}
 	return req, false, nil
+}
+
+// readPKCE takes the code challenge (RFC 7636 §4.3): plain unless S256 is
+// named, and required when the client says so.
+func (req *authorizeRequest) readPKCE(p url.Values) *oauth.Error {
+	req.challenge, req.challengeMode = p.Get("code_challenge"), p.Get("code_challenge_method")
+	if req.challenge == "" {
+		req.challengeMode = ""
+		if req.client.RequirePKCE {
+			return oauth.InvalidRequest("code challenge required")
+		}
+		return nil
+	}
+	if req.challengeMode == "" {
+		req.challengeMode = "plain"
+	}
+	if req.challengeMode != "plain" && req.challengeMode != "S256" {
+		return oauth.InvalidRequest("transform algorithm not supported")
+	}
+	if !validVerifier(req.challenge) {
+		return oauth.InvalidRequest("invalid code_challenge")
+	}
+	return nil
 }
 
 func (k *Site) issueCode(w http.ResponseWriter, r *http.Request, req *authorizeRequest, user *config.KonturUser) {
