@@ -145,10 +145,13 @@ func (k *Kontur) validateClient(p *Problems, f string, c *KonturClient, ids map[
 	if slices.Contains(c.GrantTypes, "authorization_code") && len(c.RedirectURIs) == 0 {
 		p.Addf(f+".redirect_uris", "a client with authorization_code needs at least one")
 	}
-	for field, uris := range map[string][]string{"redirect_uris": c.RedirectURIs, "post_logout_redirect_uris": c.PostLogoutRedirectURIs} {
-		for j, u := range uris {
+	for _, list := range []struct {
+		field string
+		uris  []string
+	}{{"redirect_uris", c.RedirectURIs}, {"post_logout_redirect_uris", c.PostLogoutRedirectURIs}} {
+		for j, u := range list.uris {
 			if pu, err := url.Parse(u); err != nil || !pu.IsAbs() || pu.Fragment != "" {
-				p.Addf(fmt.Sprintf("%s.%s[%d]", f, field, j), "%q must be an absolute URI without fragment", u)
+				p.Addf(fmt.Sprintf("%s.%s[%d]", f, list.field, j), "%q must be an absolute URI without fragment", u)
 			}
 		}
 	}
