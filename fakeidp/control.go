@@ -25,6 +25,7 @@ func (s *Server) mountControl(r *mux.Router) {
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeControlError(w, http.StatusNotFound, "no control endpoint "+r.Method+" "+truncate(r.URL.Path, 80))
 	})
+	r.HandleFunc("/", s.index).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/health", s.health).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/reset", s.resetEndpoint).Methods(http.MethodPost)
 	r.HandleFunc("/clock", s.clockGet).Methods(http.MethodGet)
@@ -59,6 +60,22 @@ func (s *Server) controlMiddleware(next http.Handler) http.Handler {
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, s.env.Config.Server.MaxBodyBytes)
 		next.ServeHTTP(w, r)
+	})
+}
+
+// controlEndpoints is what GET /_fakeidp/ lists, so the API can be found
+// from a terminal without the README.
+var controlEndpoints = []string{
+	"GET /_fakeidp/health", "POST /_fakeidp/reset",
+	"POST|GET|DELETE /_fakeidp/faults", "GET|DELETE /_fakeidp/faults/{id}",
+	"GET /_fakeidp/presets", "POST /_fakeidp/presets/{name}",
+	"GET|POST /_fakeidp/clock", "GET /_fakeidp/keys", "POST /_fakeidp/keys/rotate",
+	"GET|DELETE /_fakeidp/journal", "GET|DELETE /_fakeidp/sms", "GET /_fakeidp/livedigital/",
+}
+
+func (s *Server) index(w http.ResponseWriter, _ *http.Request) {
+	writeControlJSON(w, http.StatusOK, map[string]any{
+		"sites": s.SiteURLs(), "presets": s.PresetNames(), "endpoints": controlEndpoints,
 	})
 }
 

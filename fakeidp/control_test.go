@@ -55,6 +55,9 @@ func TestControlBadInput(t *testing.T) {
 	if code, _ := control(t, srv, http.MethodGet, "/health", ""); code != 200 {
 		t.Errorf("health after bad input: %d", code)
 	}
+	if code, body := control(t, srv, http.MethodGet, "/", ""); code != 200 || len(body["presets"].([]any)) < 10 || body["sites"] == nil {
+		t.Errorf("index: %d %v", code, body)
+	}
 }
 
 // The clock moves tokens' expiry and the Date header; reset puts
