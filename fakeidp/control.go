@@ -22,8 +22,15 @@ import (
 // needs "Authorization: Bearer <token>"; the sites stay open.
 func (s *Server) mountControl(r *mux.Router) {
 	r.Use(s.controlMiddleware)
-	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeControlError(w, http.StatusNotFound, "no control endpoint "+r.Method+" "+truncate(r.URL.Path, 80))
+	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		// gorilla/mux reports a method mismatch on a subrouter as not
+		// found, so ask the router which methods the path does take.
+		if allowed := allowedMethods(r, req); len(allowed) > 0 {
+			w.Header().Set("Allow", strings.Join(allowed, ", "))
+			writeControlError(w, http.StatusMethodNotAllowed, "method "+req.Method+" is not allowed on "+truncate(req.URL.Path, 80))
+			return
+		}
+		writeControlError(w, http.StatusNotFound, "no control endpoint "+req.Method+" "+truncate(req.URL.Path, 80))
 	})
 	r.HandleFunc("/", s.index).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/health", s.health).Methods(http.MethodGet, http.MethodHead)
@@ -34,6 +41,23 @@ func (s *Server) mountControl(r *mux.Router) {
 	r.HandleFunc("/keys/rotate", s.keysRotate).Methods(http.MethodPost)
 	r.HandleFunc("/presets", s.presetsGet).Methods(http.MethodGet)
 	r.HandleFunc("/presets/{name}", s.presetEnable).Methods(http.MethodPost)
+}
+
+// allowedMethods lists the methods router would accept on req's path.
+func allowedMethods(router *mux.Router, req *http.Request) []string {
+	var allowed []string
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		if m == req.Method {
+			continue
+		}
+		probe := req.Clone(req.Context())
+		probe.Method = m
+		var match mux.RouteMatch
+		if router.Match(probe, &match) && match.MatchErr == nil {
+			allowed = append(allowed, m)
+		}
+	}
+	return allowed
 }
 
 // controlMiddleware checks the control token, caps the body and keeps the
