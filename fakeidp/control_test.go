@@ -10,7 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/fakeidp/fakeidp/fakeidp"
+	"github.com/fakeidp/fakeidp/fakeidp/config"
 )
 
 // Every control endpoint answers bad input with a 400 that says what is
@@ -162,5 +164,34 @@ func TestServersAreIsolated(t *testing.T) {
 	}
 	if _, err := mediConfig(a).Token(context.Background()); err == nil {
 		t.Fatal("a lost its fault")
+	}
+}
+
+// Without configured keys a key is generated, and tokens still verify
+// against the JWKS (only then: generating one is slow).
+func TestGeneratedKeyWhenNoneConfigured(t *testing.T) {
+	t.Parallel()
+	def, err := config.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := *def
+	cfg.Keys, cfg.SpareKeys = nil, nil
+	srv := fakeidp.StartTest(t, fakeidp.Options{Config: &cfg})
+	ids := srv.Keys().KeyIDs()
+	if len(ids) != 1 {
+		t.Fatalf("published keys %v", ids)
+	}
+	fixture, _ := fakeidp.New(fakeidp.Options{})
+	if ids[0] == fixture.Keys().KeyIDs()[0] {
+		t.Fatal("the generated key has the fixture key's kid")
+	}
+	ctx := context.Background()
+	provider, err := oidc.NewProvider(ctx, srv.SiteURL("kontur"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := provider.Verifier(&oidc.Config{ClientID: "yourClientId"}).Verify(ctx, idToken(t, srv)); err != nil {
+		t.Fatalf("id_token from a generated key: %v", err)
 	}
 }
