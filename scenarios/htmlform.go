@@ -11,6 +11,10 @@ import (
 	"golang.org/x/net/html"
 )
 
+// The login page is read with golang.org/x/net/html, the Go project's own
+// HTML5 parser, the way a browser tokenises it: a regexp over the markup
+// would pass against the fake and break on the real provider's page.
+
 // htmlForm is a parsed HTML form: its action, method, fields and buttons.
 type htmlForm struct {
 	action, method string
