@@ -14,6 +14,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/fakeidp/fakeidp/fakeidp/internal/controljson"
 	"github.com/fakeidp/fakeidp/fakeidp/oauth"
 )
 
@@ -243,12 +244,8 @@ func decodeControl(r *http.Request, v any) error {
 }
 
 func writeControlJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(v)
+	controljson.Write(w, status, v)
 }
 
 func writeControlError(w http.ResponseWriter, status int, msg string) {

@@ -7,6 +7,8 @@ import (
 	"net/http"
 
 	"github.com/gorilla/mux"
+
+	"github.com/fakeidp/fakeidp/fakeidp/internal/controljson"
 )
 
 // maxControlBody caps a POST /faults body; a thousand rules fit easily.
@@ -45,10 +47,10 @@ func (e *Engine) handleAdd(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			writeJSON(w, http.StatusRequestEntityTooLarge, controlError{Error: "request body larger than 1 MiB"})
+			controljson.Write(w, http.StatusRequestEntityTooLarge, controlError{Error: "request body larger than 1 MiB"})
 			return
 		}
-		writeJSON(w, http.StatusBadRequest, controlError{Error: "could not read request body"})
+		controljson.Write(w, http.StatusBadRequest, controlError{Error: "could not read request body"})
 		return
 	}
 	rules, list, err := DecodeJSON(body)
@@ -58,33 +60,33 @@ func (e *Engine) handleAdd(w http.ResponseWriter, r *http.Request) {
 	var pe *ProblemsError
 	switch {
 	case errors.As(err, &pe):
-		writeJSON(w, http.StatusBadRequest, controlError{Error: "invalid fault rule", Problems: pe.Problems})
+		controljson.Write(w, http.StatusBadRequest, controlError{Error: "invalid fault rule", Problems: pe.Problems})
 	case err != nil:
-		writeJSON(w, http.StatusBadRequest, controlError{Error: err.Error()})
+		controljson.Write(w, http.StatusBadRequest, controlError{Error: err.Error()})
 	case list:
-		writeJSON(w, http.StatusCreated, ruleList{Rules: rules})
+		controljson.Write(w, http.StatusCreated, ruleList{Rules: rules})
 	default:
-		writeJSON(w, http.StatusCreated, rules[0])
+		controljson.Write(w, http.StatusCreated, rules[0])
 	}
 }
 
 func (e *Engine) handleList(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, ruleList{Rules: e.List()})
+	controljson.Write(w, http.StatusOK, ruleList{Rules: e.List()})
 }
 
 func (e *Engine) handleGet(w http.ResponseWriter, r *http.Request) {
 	id := mux.Vars(r)["id"]
 	if rule, ok := e.Get(id); ok {
-		writeJSON(w, http.StatusOK, rule)
+		controljson.Write(w, http.StatusOK, rule)
 		return
 	}
-	writeJSON(w, http.StatusNotFound, controlError{Error: "no fault rule " + quoteID(id)})
+	controljson.Write(w, http.StatusNotFound, controlError{Error: "no fault rule " + quoteID(id)})
 }
 
 func (e *Engine) handleDelete(w http.ResponseWriter, r *http.Request) {
 	id := mux.Vars(r)["id"]
 	if !e.Delete(id) {
-		writeJSON(w, http.StatusNotFound, controlError{Error: "no fault rule " + quoteID(id)})
+		controljson.Write(w, http.StatusNotFound, controlError{Error: "no fault rule " + quoteID(id)})
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -102,12 +104,4 @@ func quoteID(id string) string {
 	}
 	b, _ := json.Marshal(id)
 	return string(b)
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(v)
 }

@@ -1,11 +1,12 @@
 package journal
 
 import (
-	"encoding/json"
 	"net/http"
 	"strconv"
 
 	"github.com/gorilla/mux"
+
+	"github.com/fakeidp/fakeidp/fakeidp/internal/controljson"
 )
 
 // MountControl adds the journal endpoints to the control router it is given
@@ -32,24 +33,16 @@ func (j *Journal) handleList(w http.ResponseWriter, r *http.Request) {
 	if s := q.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 0 {
-			writeJSON(w, http.StatusBadRequest, map[string]string{
+			controljson.Write(w, http.StatusBadRequest, map[string]string{
 				"error": "limit: want a whole number of entries, 0 or more"})
 			return
 		}
 		f.Limit = n
 	}
-	writeJSON(w, http.StatusOK, listing{Size: j.Size(), Entries: j.List(f)})
+	controljson.Write(w, http.StatusOK, listing{Size: j.Size(), Entries: j.List(f)})
 }
 
 func (j *Journal) handleClear(w http.ResponseWriter, _ *http.Request) {
 	j.Clear()
 	w.WriteHeader(http.StatusNoContent)
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(v)
 }
