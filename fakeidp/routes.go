@@ -73,9 +73,33 @@ func (s *Server) siteHandler(p provider) http.Handler {
 	r.SkipClean(true)
 	p.Mount(r)
 	render, _ := p.(fault.ErrorRenderer)
-	h := s.faults.Middleware(render, s.stop)(r)
+	h := s.faults.Middleware(render, s.stop)(dispatch{r})
 	h = s.journal.Middleware()(h)
 	return reqinfo.Middleware(s.env.Config.Server.MaxBodyBytes)(h)
+}
+
+// dispatch serves a request through a gorilla/mux router as
+// Router.ServeHTTP does (same matching, 405 and 404), but without its two
+// copies of the request on every call, one for the route variables and
+// one for the matched route: here the request is copied only when the
+// route has variables, and the route is not recorded, as no handler asks
+// for it (mux.CurrentRoute).
+type dispatch struct{ router *mux.Router }
+
+func (d dispatch) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var m mux.RouteMatch
+	if d.router.Match(r, &m) && m.Handler != nil {
+		if len(m.Vars) > 0 {
+			r = mux.SetURLVars(r, m.Vars)
+		}
+		m.Handler.ServeHTTP(w, r)
+		return
+	}
+	if m.MatchErr == mux.ErrMethodMismatch {
+		w.WriteHeader(http.StatusMethodNotAllowed)
+		return
+	}
+	http.NotFound(w, r)
 }
 
 // controlHandler is the control API's router.
