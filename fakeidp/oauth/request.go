@@ -11,11 +11,29 @@ import (
 	"unicode/utf8"
 )
 
+// BufferedBody is a request body that has already been read whole, as the
+// server's request-info middleware does for the journal and fault rules.
+// TakeAll hands those bytes over once, so they are not read and copied
+// again; ok is false when the body is not whole in memory (it was larger
+// than the middleware's cap, reading it failed, or reading has begun).
+// The body then reads as empty.
+type BufferedBody interface {
+	TakeAll() (body []byte, ok bool)
+}
+
 // ReadBody reads the whole body, at most max bytes. A larger body gives
 // TooLarge; a body that ends early gives InvalidRequest.
 func ReadBody(r *http.Request, max int64) ([]byte, *Error) {
 	if r.Body == nil {
 		return nil, nil
+	}
+	if bb, ok := r.Body.(BufferedBody); ok {
+		if body, ok := bb.TakeAll(); ok {
+			if int64(len(body)) > max {
+				return nil, TooLarge("request body too large")
+			}
+			return body, nil
+		}
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, max+1))
 	if err != nil {
@@ -34,8 +52,9 @@ func ReadBody(r *http.Request, max int64) ([]byte, *Error) {
 // MediaType is the request's Content-Type without parameters, lower case.
 func MediaType(r *http.Request) string {
 	ct := r.Header.Get("Content-Type")
-	if ct == "" {
-		return ""
+	switch ct {
+	case "", "application/x-www-form-urlencoded", "application/json":
+		return ct // the usual exact values: nothing to parse
 	}
 	mt, _, err := mime.ParseMediaType(ct)
 	if err != nil {

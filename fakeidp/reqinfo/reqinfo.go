@@ -12,8 +12,11 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/fakeidp/fakeidp/fakeidp/oauth"
 	"github.com/fakeidp/fakeidp/fakeidp/site"
 )
+
+var _ oauth.BufferedBody = (*replayBody)(nil)
 
 // Info is what a site request says about itself. Fields absent from the
 // request are empty strings. An Info is read-only once stored in a request.
@@ -147,8 +150,9 @@ func readBody(r *http.Request, max int64) (body []byte, ok bool) {
 		return nil, false
 	}
 	body, err := readAll(io.LimitReader(r.Body, max+1), initialCap(r.ContentLength, max))
-	r.Body = &replayBody{read: body, orig: r.Body, err: err}
-	return body, err == nil && int64(len(body)) <= max
+	ok = err == nil && int64(len(body)) <= max
+	r.Body = &replayBody{read: body, orig: r.Body, err: err, whole: ok}
+	return body, ok
 }
 
 // initialCap sizes the read buffer from Content-Length so that a typical
@@ -187,9 +191,22 @@ type replayBody struct {
 	read []byte
 	orig io.ReadCloser
 	err  error
+	// whole: read is the entire body, and none of it has been handed out.
+	whole bool
+}
+
+// TakeAll implements oauth.BufferedBody.
+func (b *replayBody) TakeAll() ([]byte, bool) {
+	if !b.whole {
+		return nil, false
+	}
+	body := b.read
+	b.read, b.whole = nil, false
+	return body, true
 }
 
 func (b *replayBody) Read(p []byte) (int, error) {
+	b.whole = false
 	if len(b.read) > 0 {
 		n := copy(p, b.read)
 		b.read = b.read[n:]

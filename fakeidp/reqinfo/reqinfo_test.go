@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/fakeidp/fakeidp/fakeidp/oauth"
 	"github.com/fakeidp/fakeidp/fakeidp/site"
 )
 
@@ -303,5 +304,56 @@ func BenchmarkRead(b *testing.B) {
 		reader.Reset(body)
 		r.Body = io.NopCloser(reader)
 		sink = Read(r, 1<<16)
+	}
+}
+
+// A body read whole is handed to oauth.ReadBody without a second read;
+// one that is not whole (too large, or already being read) is read as
+// before, byte for byte.
+func TestBodyHandedToReadBody(t *testing.T) {
+	const body = "grant_type=client_credentials&scope=a"
+	r := newRequest("POST", "/t", form, body)
+	Read(r, 1<<10)
+	bb, ok := r.Body.(oauth.BufferedBody)
+	if !ok {
+		t.Fatalf("body %T is not an oauth.BufferedBody", r.Body)
+	}
+	got, e := oauth.ReadBody(r, 1<<10)
+	if e != nil || string(got) != body {
+		t.Fatalf("ReadBody = %q, %v", got, e)
+	}
+	if _, ok := bb.TakeAll(); ok {
+		t.Error("the body was handed over twice")
+	}
+	if rest, _ := io.ReadAll(r.Body); len(rest) != 0 {
+		t.Errorf("body still reads %q after it was handed over", rest)
+	}
+	// The handler's own, lower cap still applies.
+	r = newRequest("POST", "/t", form, body)
+	Read(r, 1<<10)
+	if _, e := oauth.ReadBody(r, 10); e == nil || e.Status != http.StatusRequestEntityTooLarge {
+		t.Errorf("ReadBody over its cap: %v", e)
+	}
+
+	r = newRequest("POST", "/t", form, body)
+	Read(r, 10) // larger than Read's cap: not whole
+	if _, ok := r.Body.(oauth.BufferedBody).TakeAll(); ok {
+		t.Error("an over-cap body was handed over")
+	}
+	if got, e := oauth.ReadBody(r, 1<<10); e != nil || string(got) != body {
+		t.Errorf("ReadBody of an over-cap body = %q, %v", got, e)
+	}
+
+	r = newRequest("POST", "/t", form, body)
+	Read(r, 1<<10)
+	var first [5]byte
+	if n, _ := r.Body.Read(first[:]); n != 5 {
+		t.Fatalf("read %d", n)
+	}
+	if _, ok := r.Body.(oauth.BufferedBody).TakeAll(); ok {
+		t.Error("a body being read was handed over")
+	}
+	if rest, _ := io.ReadAll(r.Body); string(first[:])+string(rest) != body {
+		t.Errorf("read %q then %q", first, rest)
 	}
 }
