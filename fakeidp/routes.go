@@ -173,7 +173,9 @@ func (s *Server) serveSite(sr *siteRoute, w http.ResponseWriter, r *http.Request
 			http.Error(w, `{"error":"server_error"}`, http.StatusInternalServerError)
 		}
 	}()
-	w.Header()["Date"] = []string{s.date()}
+	// The slice is shared: net/http only reads header values, and a
+	// handler that sets Date replaces the slice rather than writing to it.
+	w.Header()["Date"] = s.date().header[:1:1]
 	r.Body = http.MaxBytesReader(w, r.Body, s.env.Config.Server.MaxBodyBytes)
 	r = site.WithBase(r, sr.site.Name, s.siteBase(sr.site, r, byHost))
 	if prefix != "" {

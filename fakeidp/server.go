@@ -179,18 +179,22 @@ func loadKeys(cfg *config.Config) (*keys.Set, error) {
 type dateStamp struct {
 	unix int64
 	text string
+	// header is text as a header value, shared read-only by every
+	// response of that second.
+	header []string
 }
 
 // date is the Date header value by the server's clock, which the control
 // API may have moved.
-func (s *Server) date() string {
+func (s *Server) date() *dateStamp {
 	now := s.env.Clock.Now()
 	if d := s.dateCache.Load(); d != nil && d.unix == now.Unix() {
-		return d.text
+		return d
 	}
-	d := &dateStamp{unix: now.Unix(), text: now.UTC().Format(http.TimeFormat)}
+	text := now.UTC().Format(http.TimeFormat)
+	d := &dateStamp{unix: now.Unix(), text: text, header: []string{text}}
 	s.dateCache.Store(d)
-	return d.text
+	return d
 }
 
 // siteBase is the site's base URL: the configured public URL, else the

@@ -76,7 +76,8 @@ func (j *Journal) Record(e Entry) {
 	if e.Time.IsZero() {
 		e.Time = j.now()
 	}
-	p := newPacker()
+	var p packer
+	p.init()
 	p.fixed(e.Site, e.Method, e.Path, e.ClientID, clip(e.Note))
 	p.params(secQuery, e.Query)
 	p.params(secFields, e.Fields)

@@ -50,7 +50,8 @@ func recordOf(r *http.Request, rec *recorder, at time.Time, took time.Duration, 
 	if info != nil {
 		path, clientID = info.Path, info.ClientID
 	}
-	p := newPacker()
+	var p packer
+	p.init()
 	p.fixed(site.Name(r), r.Method, path, clientID, note)
 	p.rawQuery(r.URL.RawQuery)
 	if info != nil {

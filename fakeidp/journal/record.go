@@ -83,10 +83,11 @@ type packer struct {
 	pairs [3]uint16
 }
 
-func newPacker() *packer {
-	p := &packer{ends: make([]uint32, 0, 32)}
+// init readies a packer. (A packer escapes all the same: its
+// strings.Builder keeps a pointer to itself.)
+func (p *packer) init() {
+	p.ends = make([]uint32, 0, 32)
 	p.text.Grow(512)
-	return p
 }
 
 func (p *packer) add(s string) {
