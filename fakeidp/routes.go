@@ -83,7 +83,8 @@ func (s *Server) siteHandler(p provider) http.Handler {
 // copies of the request on every call, one for the route variables and
 // one for the matched route: here the request is copied only when the
 // route has variables, and the route is not recorded, as no handler asks
-// for it (mux.CurrentRoute).
+// for it (mux.CurrentRoute). Site routers SkipClean, so mux's
+// path-cleaning redirect has no part here either.
 type dispatch struct{ router *mux.Router }
 
 func (d dispatch) ServeHTTP(w http.ResponseWriter, r *http.Request) {
