@@ -34,7 +34,7 @@ func loadPresets(cfg *config.Config) (map[string]*preset, error) {
 		return v.(map[string]*preset), nil
 	}
 	out := map[string]*preset{}
-	var problems []string
+	var problems config.Problems
 	for i, p := range cfg.Presets {
 		rules, err := fault.DecodeYAML(p.Rules)
 		if err != nil {
@@ -50,8 +50,8 @@ func loadPresets(cfg *config.Config) (map[string]*preset, error) {
 		}
 		out[p.Name] = &preset{name: p.Name, description: p.Description, rules: rules, actions: p.Actions}
 	}
-	if len(problems) > 0 {
-		return nil, fmt.Errorf("invalid fixtures:\n  %s", strings.Join(problems, "\n  "))
+	if err := problems.Err(); err != nil {
+		return nil, err
 	}
 	actual, _ := parsedPresets.LoadOrStore(cfg, out)
 	return actual.(map[string]*preset), nil

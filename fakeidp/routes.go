@@ -152,12 +152,7 @@ func hostName(hostport string) string {
 	if h, _, err := net.SplitHostPort(hostport); err == nil {
 		host = h
 	}
-	for i := 0; i < len(host); i++ {
-		if c := host[i]; c >= 'A' && c <= 'Z' {
-			return strings.ToLower(host)
-		}
-	}
-	return host
+	return strings.ToLower(host) // no copy when it is lower case already
 }
 
 // serveSite wraps every request to a site: it recovers from panics, makes

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"sync"
@@ -77,11 +78,11 @@ type Server struct {
 	stop     chan struct{}
 	stopOnce sync.Once
 
-	// base is "http://host:port" of the listener, for sites without a
-	// configured public URL; prefixBases holds base+prefix per site.
-	base        atomic.Pointer[string]
-	prefixBases atomic.Pointer[map[string]string]
-	dateCache   atomic.Pointer[dateStamp]
+	// base is "http://host:port" of the listener; siteURLs holds each
+	// site's base URL: its configured public URL, else base plus prefix.
+	base      atomic.Pointer[string]
+	siteURLs  atomic.Pointer[map[string]string]
+	dateCache atomic.Pointer[dateStamp]
 
 	mu   sync.Mutex
 	http *http.Server
@@ -135,6 +136,7 @@ func New(opts Options) (*Server, error) {
 		site.DoktornaraboteAPI.Name:  s.dnr.API(),
 		site.DoktornaraboteAuth.Name: s.dnr.Auth(),
 	}
+	s.setBase("http://127.0.0.1:8080")
 	s.handler = s.routes()
 	for _, name := range opts.Presets {
 		if _, err := s.EnablePreset(name); err != nil {
@@ -178,9 +180,8 @@ func loadKeys(cfg *config.Config) (*keys.Set, error) {
 // dateStamp caches the Date header for one second of the server's clock.
 type dateStamp struct {
 	unix int64
-	text string
-	// header is text as a header value, shared read-only by every
-	// response of that second.
+	// header is the value, shared read-only by every response of that
+	// second.
 	header []string
 }
 
@@ -191,8 +192,7 @@ func (s *Server) date() *dateStamp {
 	if d := s.dateCache.Load(); d != nil && d.unix == now.Unix() {
 		return d
 	}
-	text := now.UTC().Format(http.TimeFormat)
-	d := &dateStamp{unix: now.Unix(), text: text, header: []string{text}}
+	d := &dateStamp{unix: now.Unix(), header: []string{now.UTC().Format(http.TimeFormat)}}
 	s.dateCache.Store(d)
 	return d
 }
@@ -201,16 +201,24 @@ func (s *Server) date() *dateStamp {
 // Host header for requests routed by host name, else the listener plus the
 // prefix.
 func (s *Server) siteBase(st site.Site, r *http.Request, byHost bool) string {
-	if u := s.env.Config.Sites[st.Name].PublicURL; u != "" {
-		return u
-	}
-	if byHost {
+	if byHost && s.env.Config.Sites[st.Name].PublicURL == "" {
 		return site.HostBase(r)
 	}
-	if m := s.prefixBases.Load(); m != nil {
-		return (*m)[st.Name]
+	return (*s.siteURLs.Load())[st.Name]
+}
+
+// setBase records the listener's base and resolves every site's URL
+// from it.
+func (s *Server) setBase(base string) {
+	urls := make(map[string]string, len(site.All))
+	for _, st := range site.All {
+		urls[st.Name] = base + st.Prefix
+		if u := s.env.Config.Sites[st.Name].PublicURL; u != "" {
+			urls[st.Name] = u
+		}
 	}
-	return s.URL() + st.Prefix
+	s.base.Store(&base)
+	s.siteURLs.Store(&urls)
 }
 
 // Handler serves every site and the control API.
@@ -227,33 +235,14 @@ func (s *Server) Config() *config.Config { return s.env.Config }
 
 // URL is the listener's base, e.g. "http://127.0.0.1:41234". Before the
 // server listens it is "http://127.0.0.1:8080".
-func (s *Server) URL() string {
-	if p := s.base.Load(); p != nil {
-		return *p
-	}
-	return "http://127.0.0.1:8080"
-}
+func (s *Server) URL() string { return *s.base.Load() }
 
-// SiteURL is the base URL of a site, e.g. SiteURL("kontur") is the issuer.
-func (s *Server) SiteURL(name string) string {
-	st, ok := site.ByName(name)
-	if !ok {
-		return ""
-	}
-	if u := s.env.Config.Sites[name].PublicURL; u != "" {
-		return u
-	}
-	return s.URL() + st.Prefix
-}
+// SiteURL is the base URL of a site, e.g. SiteURL("kontur") is the issuer;
+// "" for a name that is no site.
+func (s *Server) SiteURL(name string) string { return (*s.siteURLs.Load())[name] }
 
 // SiteURLs maps every site to its base URL.
-func (s *Server) SiteURLs() map[string]string {
-	out := map[string]string{}
-	for _, st := range site.All {
-		out[st.Name] = s.SiteURL(st.Name)
-	}
-	return out
-}
+func (s *Server) SiteURLs() map[string]string { return maps.Clone(*s.siteURLs.Load()) }
 
 // Reset returns the server to its fixtures state: tokens, codes, the SMS
 // outbox, cabinets, fault rules, the journal, keys and the clock.
@@ -299,13 +288,7 @@ func (s *Server) setListener(l net.Listener) error {
 	if s.controlToken == "" && !isLoopback(l.Addr()) {
 		return ErrControlTokenRequired
 	}
-	base := "http://" + publicHostPort(l.Addr())
-	s.base.Store(&base)
-	bases := map[string]string{}
-	for _, st := range site.All {
-		bases[st.Name] = base + st.Prefix
-	}
-	s.prefixBases.Store(&bases)
+	s.setBase("http://" + publicHostPort(l.Addr()))
 	s.mu.Lock()
 	s.http = &http.Server{
 		Handler:           s.handler,
@@ -315,7 +298,6 @@ func (s *Server) setListener(l net.Listener) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(s.env.Log.Handler(), slog.LevelDebug),
 	}
-	s.http.RegisterOnShutdown(s.stopFaults)
 	s.done = make(chan struct{})
 	s.mu.Unlock()
 	return nil

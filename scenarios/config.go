@@ -4,11 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -217,21 +218,4 @@ func ValuesFromLookup(lookup func(string) (string, bool)) map[string]string {
 	return values
 }
 
-// RealValueEnv lists the credential variables and the seed values they
-// replace, for documentation and --help.
-func RealValueEnv() [][2]string {
-	out := make([][2]string, len(realValues))
-	for i, rv := range realValues {
-		out[i] = [2]string{rv.env, rv.key}
-	}
-	return out
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
+func sortedKeys(m map[string]string) []string { return slices.Sorted(maps.Keys(m)) }

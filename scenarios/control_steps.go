@@ -33,9 +33,9 @@ func (s *Steps) registerControl(sc *godog.ScenarioContext) {
 // controlJSON calls the control API expecting status and decodes the
 // answer into out (when not nil).
 func (s *Steps) controlJSON(ctx context.Context, method, path, body string, status int, out any) error {
-	ex := s.control(ctx, method, path, body)
-	if ex.err == errNoControl {
-		return errNoControl
+	ex, err := s.control(ctx, method, path, body)
+	if err != nil {
+		return err
 	}
 	if err := ex.want(status); err != nil {
 		return err
@@ -67,7 +67,10 @@ func (s *Steps) deleteFault(ctx context.Context) error {
 	if s.faultID == "" {
 		return fmt.Errorf("expected a fault rule added earlier in the scenario")
 	}
-	ex := s.control(ctx, http.MethodDelete, "/_fakeidp/faults/"+url.PathEscape(s.faultID), "")
+	ex, err := s.control(ctx, http.MethodDelete, "/_fakeidp/faults/"+url.PathEscape(s.faultID), "")
+	if err != nil {
+		return err
+	}
 	s.last = ex
 	return nil
 }
@@ -119,9 +122,9 @@ func (s *Steps) rotateKeys(ctx context.Context, how string) error {
 }
 
 func (s *Steps) callControl(ctx context.Context, method, path string) error {
-	ex := s.control(ctx, method, path, "")
-	if ex.err == errNoControl {
-		return errNoControl
+	ex, err := s.control(ctx, method, path, "")
+	if err != nil {
+		return err
 	}
 	s.last = ex
 	return nil

@@ -97,7 +97,10 @@ func (s *Steps) smsCode(ctx context.Context, phone string) (string, error) {
 		}
 		return s.cfg.SMSCode, nil
 	}
-	ex := s.control(ctx, http.MethodGet, "/_fakeidp/sms?phone="+url.QueryEscape(phone), "")
+	ex, err := s.control(ctx, http.MethodGet, "/_fakeidp/sms?phone="+url.QueryEscape(phone), "")
+	if err != nil {
+		return "", err
+	}
 	if err := ex.want(http.StatusOK); err != nil {
 		return "", err
 	}

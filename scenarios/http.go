@@ -79,12 +79,12 @@ func (s *Steps) site(ctx context.Context, name, method, path, contentType, body 
 	return ex, nil
 }
 
-// control calls the fake's control API; it returns errNoControl's
-// exchange error on a real target.
-func (s *Steps) control(ctx context.Context, method, path, body string) *exchange {
+// control calls the fake's control API. On a real target it returns
+// errNoControl, which skips the step.
+func (s *Steps) control(ctx context.Context, method, path, body string) (*exchange, error) {
 	base, err := s.target.controlURL()
 	if err != nil {
-		return &exchange{method: method, url: path, err: err}
+		return nil, err
 	}
 	h := http.Header{}
 	if s.cfg.ControlToken != "" {
@@ -94,7 +94,7 @@ func (s *Steps) control(ctx context.Context, method, path, body string) *exchang
 	if body != "" {
 		ct = "application/json"
 	}
-	return s.send(ctx, method, base+path, ct, body, h)
+	return s.send(ctx, method, base+path, ct, body, h), nil
 }
 
 // want checks a control call's status.

@@ -34,7 +34,10 @@ func (t *target) start(ctx context.Context, s *Steps) error {
 		}
 		t.srv = srv
 	case Fake:
-		ex := s.control(ctx, http.MethodPost, "/_fakeidp/reset", "")
+		ex, err := s.control(ctx, http.MethodPost, "/_fakeidp/reset", "")
+		if err != nil {
+			return err
+		}
 		if ex.err != nil || ex.status != http.StatusOK {
 			return fmt.Errorf("resetting the fakeidp at %s before the scenario: expected 200 from POST /_fakeidp/reset, got %s", t.cfg.URL, ex.summary())
 		}

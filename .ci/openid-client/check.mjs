@@ -214,7 +214,7 @@ const config = await step('discovery', async () => {
   const cfg = await client.discovery(
     issuer,
     CODE_CLIENT_ID,
-    { client_secret: CODE_CLIENT_SECRET, id_token_signed_response_alg: 'RS256' },
+    { id_token_signed_response_alg: 'RS256' },
     client.ClientSecretPost(CODE_CLIENT_SECRET),
     insecure,
   );

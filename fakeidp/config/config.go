@@ -245,14 +245,7 @@ func (c *Config) Validate() error {
 	c.Livedigital.validate(&p)
 	seen := map[string]bool{}
 	for i, pr := range c.Presets {
-		f := fmt.Sprintf("presets[%d].name", i)
-		switch {
-		case pr.Name == "":
-			p.Addf(f, "is empty")
-		case seen[pr.Name]:
-			p.Addf(f, "duplicate preset %q", pr.Name)
-		}
-		seen[pr.Name] = true
+		p.unique(fmt.Sprintf("presets[%d].name", i), "preset", pr.Name, seen)
 	}
 	return p.Err()
 }

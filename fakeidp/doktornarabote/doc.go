@@ -13,7 +13,7 @@
 //     GET/DELETE /_fakeidp/sms or Service.Outbox.
 //
 // It owns all of this state: validation codes per phone with their resend
-// throttle and attempt budget, access and refresh tokens, and the outbox.
+// throttle and attempt budget, refresh tokens, and the outbox.
 // Everything reads time from the server's clock and randomness from the
 // server's random source, so tests can expire codes by advancing the clock.
 //

@@ -32,9 +32,8 @@ type Service struct {
 	issueMu sync.Mutex
 	outbox  *outbox
 
-	// access remembers every access token issued, so that an endpoint
-	// taking "Authorization: Bearer" can check one; none does yet.
-	access  *store.Store[accessToken]
+	// refresh holds the refresh tokens. Access tokens are not kept: no
+	// endpoint of the partner API's auth host takes one back.
 	refresh *store.Store[refreshToken]
 
 	// api is the API host's writer; token the auth host's (OWIN).
@@ -61,13 +60,12 @@ func New(env *site.Env) *Service {
 	now, max := env.Clock.Now, env.Config.Server.MaxTokens
 	s.codes = store.New[*validationCode](now, max)
 	s.outbox = newOutbox(max)
-	s.access = store.New[accessToken](now, max)
 	s.refresh = store.New[refreshToken](now, max)
 	s.api = oauth.Dialect{ContentType: apiContentType, Log: env.Log}
 	s.token = oauth.Dialect{
 		ContentType: tokenContentType,
 		Headers:     owinHeaders,
-		Status:      owinStatus,
+		Status:      oauth.Status400, // invalid_client and an oversized body included
 		Log:         env.Log,
 	}
 	return s
@@ -117,9 +115,8 @@ func (a *AuthSite) Mount(r *mux.Router) {
 	r.HandleFunc("/token", a.s.tokenEndpoint)
 }
 
-// Reset forgets every access and refresh token.
+// Reset forgets every refresh token.
 func (a *AuthSite) Reset() {
-	a.s.access.Clear()
 	a.s.refresh.Clear()
 }
 
@@ -140,7 +137,5 @@ func (a *APISite) RenderError(w http.ResponseWriter, r *http.Request, e *oauth.E
 // RenderError writes an injected error (a fault rule) as Katana's token
 // endpoint does, with the status the rule asks for.
 func (a *AuthSite) RenderError(w http.ResponseWriter, r *http.Request, e *oauth.Error) {
-	d := a.s.token
-	d.Status = nil
-	d.WriteError(w, r, e)
+	a.s.token.WriteInjectedError(w, r, e)
 }

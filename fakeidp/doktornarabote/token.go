@@ -22,15 +22,6 @@ func owinHeaders(h http.Header, _ *http.Request) {
 	h["Expires"] = []string{"-1"}
 }
 
-// owinStatus: Katana answers every token error with 400, invalid_client
-// and an oversized body included.
-func owinStatus(e *oauth.Error) int {
-	if e.Code == "server_error" {
-		return http.StatusInternalServerError
-	}
-	return http.StatusBadRequest
-}
-
 // tokenResponse is the success body, keys in the seed's order. ExpiresIn is
 // whole seconds, never a time.Duration.
 type tokenResponse struct {
@@ -44,11 +35,6 @@ type tokenResponse struct {
 type grant struct {
 	ClientID string
 	Phone    string
-}
-
-type accessToken struct {
-	grant
-	Expires time.Time
 }
 
 type refreshToken struct {
@@ -120,12 +106,10 @@ func (s *Service) refreshGrant(r *http.Request, form url.Values, client *config.
 func (s *Service) respond(r *http.Request, client *config.DoktornaraboteClient, g grant) (*tokenResponse, error) {
 	now := s.env.Clock.Now()
 	life := s.cfg.AccessTokenLifetime
-	at := accessToken{grant: g, Expires: now.Add(life.D())}
-	value, err := s.mintAccessToken(r, client, at, now)
+	value, err := s.mintAccessToken(r, client, g, now, now.Add(life.D()))
 	if err != nil {
 		return nil, oauth.ServerError(err)
 	}
-	s.access.Put(value, at, life.D())
 	// Katana applications commonly make refresh tokens with
 	// Guid.NewGuid().ToString("n"): 32 lowercase hex digits.
 	refresh := s.env.Random.Hex(16)
@@ -154,14 +138,14 @@ type jwtClaims struct {
 	JTI        string `json:"jti"`
 }
 
-func (s *Service) mintAccessToken(r *http.Request, client *config.DoktornaraboteClient, at accessToken, now time.Time) (string, error) {
+func (s *Service) mintAccessToken(r *http.Request, client *config.DoktornaraboteClient, g grant, now, expires time.Time) (string, error) {
 	if client.AccessTokenFormat != "jwt" {
 		return s.env.Random.Base64URL(ticketBytes), nil
 	}
 	payload, err := json.Marshal(jwtClaims{
-		UniqueName: at.Phone, Subject: at.Phone, ClientID: at.ClientID,
-		Issuer: site.BaseURL(r), Audience: at.ClientID,
-		Expires: at.Expires.Unix(), NotBefore: now.Unix(), IssuedAt: now.Unix(),
+		UniqueName: g.Phone, Subject: g.Phone, ClientID: g.ClientID,
+		Issuer: site.BaseURL(r), Audience: g.ClientID,
+		Expires: expires.Unix(), NotBefore: now.Unix(), IssuedAt: now.Unix(),
 		JTI: s.env.Random.Hex(16),
 	})
 	if err != nil {

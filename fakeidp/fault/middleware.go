@@ -25,14 +25,9 @@ type RenderFunc func(w http.ResponseWriter, r *http.Request, e *oauth.Error)
 func (f RenderFunc) RenderError(w http.ResponseWriter, r *http.Request, e *oauth.Error) { f(w, r, e) }
 
 // DialectRenderer renders errors with d's content type and headers but the
-// rule's status: d.Status is bypassed because it maps every error of some
-// providers (Kontur's token endpoint) to 400, which would hide an injected
-// 503.
+// rule's status (oauth.Dialect.WriteInjectedError).
 func DialectRenderer(d oauth.Dialect) ErrorRenderer {
-	d.Status = nil
-	return RenderFunc(func(w http.ResponseWriter, r *http.Request, e *oauth.Error) {
-		d.WriteError(w, r, e)
-	})
+	return RenderFunc(d.WriteInjectedError)
 }
 
 // defaultRenderer is plain OAuth JSON, for sites without a renderer.
@@ -43,9 +38,8 @@ var defaultRenderer = DialectRenderer(oauth.Dialect{ContentType: "application/js
 // inside the journal, so that injected faults are journalled too.
 //
 // render writes error effects in the site's dialect (nil: plain OAuth
-// JSON). stop must be closed when the server begins shutting down (e.g.
-// from http.Server.RegisterOnShutdown): hang and latency effects end then,
-// so graceful shutdown never waits on them.
+// JSON). stop must be closed when the server begins shutting down: hang
+// and latency effects end then, so graceful shutdown never waits on them.
 func (e *Engine) Middleware(render ErrorRenderer, stop <-chan struct{}) func(http.Handler) http.Handler {
 	if render == nil {
 		render = defaultRenderer

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/fakeidp/fakeidp/fakeidp/reqinfo"
 )
 
 // maxValue bounds what one journalled value may hold, so that a 1 MB field
@@ -96,16 +98,7 @@ func redactAuth(v string) string {
 }
 
 // clip bounds a value that is not secret.
-func clip(v string) string {
-	if len(v) <= maxValue {
-		return v
-	}
-	n := maxValue
-	for n > 0 && !utf8.RuneStart(v[n]) {
-		n--
-	}
-	return v[:n] + "…"
-}
+func clip(v string) string { return reqinfo.Cut(v, maxValue) }
 
 func redactParam(name, v string) string {
 	if secretParam(name) {

@@ -157,11 +157,12 @@ func (s *Set) Signer() *Key {
 	return s.published[0]
 }
 
-// Published reports whether a key with kid is in the JWKS.
-func (s *Set) Published(kid string) bool {
+// Lookup is the published key with kid: the one to verify a token it
+// signed with. Nil when no key in the JWKS has that kid.
+func (s *Set) Lookup(kid string) *Key {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return s.publishedLocked(kid)
+	return s.lookupLocked(kid)
 }
 
 // PublishedSerial reports whether the key with this Serial is in the JWKS.
@@ -201,7 +202,7 @@ func (s *Set) Rotate(keepOld bool) (*Key, error) {
 	defer s.mu.Unlock()
 	var k *Key
 	for k == nil && s.nextSpare < len(s.spares) {
-		if c := s.spares[s.nextSpare]; !s.publishedLocked(c.ID) {
+		if c := s.spares[s.nextSpare]; s.lookupLocked(c.ID) == nil {
 			k = c
 		}
 		s.nextSpare++
@@ -222,13 +223,13 @@ func (s *Set) Rotate(keepOld bool) (*Key, error) {
 	return k, nil
 }
 
-func (s *Set) publishedLocked(kid string) bool {
+func (s *Set) lookupLocked(kid string) *Key {
 	for _, k := range s.published {
 		if k.ID == kid {
-			return true
+			return k
 		}
 	}
-	return false
+	return nil
 }
 
 func buildJWKS(keys []*Key) []byte {

@@ -114,7 +114,7 @@ func New(env *site.Env) *Site {
 	k.token = oauth.Dialect{
 		ContentType: contentTypeJSON,
 		Headers:     k.tokenHeaders,
-		Status:      tokenStatus,
+		Status:      oauth.Status400, // a failed client authentication included
 		Log:         env.Log,
 	}
 	k.api = oauth.Dialect{ContentType: contentTypeJSON, Headers: k.traceHeaders, Log: env.Log}
@@ -122,15 +122,6 @@ func New(env *site.Env) *Site {
 }
 
 const contentTypeJSON = "application/json; charset=UTF-8"
-
-// tokenStatus: Kontur answers every token error with 400, a failed client
-// authentication included (its SDK reads error bodies only on 400).
-func tokenStatus(e *oauth.Error) int {
-	if e.Code == "server_error" {
-		return http.StatusInternalServerError
-	}
-	return http.StatusBadRequest
-}
 
 // Mount registers the site's routes on r, the site's own router; paths are
 // the provider's, below any prefix. The token endpoint comes first: the
@@ -174,7 +165,5 @@ func isIdentityScope(s string) bool { return slices.Contains(identityScopes, s) 
 // RenderError writes an injected error (a fault rule) as Kontur's token
 // endpoint does, with its headers, but with the status the rule asks for.
 func (k *Site) RenderError(w http.ResponseWriter, r *http.Request, e *oauth.Error) {
-	d := k.token
-	d.Status = nil
-	d.WriteError(w, r, e)
+	k.token.WriteInjectedError(w, r, e)
 }

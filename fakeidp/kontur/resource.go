@@ -208,22 +208,20 @@ func (k *Site) hintAudience(hint string) string {
 	if err != nil {
 		return ""
 	}
-	var set jose.JSONWebKeySet
-	if err := json.Unmarshal(k.env.Keys.JWKS(), &set); err != nil {
-		return ""
-	}
 	for _, sig := range jws.Signatures {
-		for _, key := range set.Key(sig.Header.KeyID) {
-			payload, err := jws.Verify(key)
-			if err != nil {
-				continue
-			}
-			var claims struct {
-				Aud string `json:"aud"`
-			}
-			if json.Unmarshal(payload, &claims) == nil {
-				return claims.Aud
-			}
+		key := k.env.Keys.Lookup(sig.Header.KeyID)
+		if key == nil {
+			continue
+		}
+		payload, err := jws.Verify(&key.Private.PublicKey)
+		if err != nil {
+			continue
+		}
+		var claims struct {
+			Aud string `json:"aud"`
+		}
+		if json.Unmarshal(payload, &claims) == nil {
+			return claims.Aud
 		}
 	}
 	return ""

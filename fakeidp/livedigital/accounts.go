@@ -57,8 +57,10 @@ type userView struct {
 	Spaces               []map[string]any
 }
 
-func newAccounts(cfg *config.Livedigital, env *site.Env) *accounts {
-	a := &accounts{cfg: cfg, env: env, sgn: newSigner(cfg.HS256Secret).signature}
+// newAccounts builds the users from the fixtures; sgn derives their sgn
+// claims (the site's signer).
+func newAccounts(cfg *config.Livedigital, env *site.Env, sgn func(userOID, password string) string) *accounts {
+	a := &accounts{cfg: cfg, env: env, sgn: sgn}
 	a.reset()
 	return a
 }

@@ -14,7 +14,8 @@ import (
 // MountControl serves the cabinet under the control API (r is the
 // /_fakeidp subrouter). The user is named by email in the path: the fake's
 // control API is for test code, which has no browser session to log in
-// with. Every answer is JSON, errors as {"error","message"}.
+// with. Every answer is JSON, errors as {"error","message"}. The control
+// API's own middleware checks the control token and caps bodies.
 //
 //	GET    /livedigital/                                      the HTML cabinet page
 //	GET    /livedigital/users                                 every user's email
@@ -27,7 +28,6 @@ import (
 //	PUT    /livedigital/users/{email}/password                {"password":"…"}
 func (s *Site) MountControl(r *mux.Router) {
 	c := r.PathPrefix("/livedigital").Subrouter()
-	c.Use(s.capBody)
 	c.HandleFunc("", redirectToPage)
 	c.HandleFunc("/", s.page)
 	routes := map[string]map[string]cabinetOp{
@@ -110,14 +110,6 @@ func writeControl(w http.ResponseWriter, status int, body any) {
 	}
 	w.WriteHeader(status)
 	_, _ = w.Write(append(data, '\n'))
-}
-
-// capBody applies the server's body cap; the root caps only site routes.
-func (s *Site) capBody(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, s.env.Config.Server.MaxBodyBytes)
-		next.ServeHTTP(w, r)
-	})
 }
 
 func redirectToPage(w http.ResponseWriter, r *http.Request) {

@@ -43,11 +43,12 @@ const contentTypeJSON = "application/json; charset=utf-8"
 // New builds the site from the fixtures in env.
 func New(env *site.Env) *Site {
 	cfg := &env.Config.Livedigital
+	sig := newSigner(cfg.HS256Secret)
 	s := &Site{
 		env:      env,
 		cfg:      cfg,
-		accounts: newAccounts(cfg, env),
-		signer:   newSigner(cfg.HS256Secret),
+		accounts: newAccounts(cfg, env, sig.signature),
+		signer:   sig,
 		refresh:  store.New[refreshGrant](env.Clock.Now, env.Config.Server.MaxTokens),
 	}
 	s.token = oauth.Dialect{ContentType: contentTypeJSON, Headers: noStore, Log: env.Log}
@@ -80,5 +81,5 @@ func (s *Site) Reset() {
 // RenderError writes an injected error (a fault rule) in the token
 // endpoint's OAuth shape, with the status the rule asks for.
 func (s *Site) RenderError(w http.ResponseWriter, r *http.Request, e *oauth.Error) {
-	s.token.WriteError(w, r, e)
+	s.token.WriteInjectedError(w, r, e)
 }

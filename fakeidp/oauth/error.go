@@ -154,6 +154,25 @@ func (d Dialect) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	d.write(w, r, status, e.Body())
 }
 
+// WriteInjectedError renders an error a fault rule injects: the dialect's
+// content type and headers, but the error's own status. d.Status is
+// bypassed, as it maps every error of some endpoints to 400 and would hide
+// an injected 503.
+func (d Dialect) WriteInjectedError(w http.ResponseWriter, r *http.Request, e *Error) {
+	d.Status = nil
+	d.WriteError(w, r, e)
+}
+
+// Status400 is the status of endpoints that answer every error with 400
+// but a server error with 500: Kontur's token endpoint (its SDK reads error
+// bodies only on 400) and Katana's.
+func Status400(e *Error) int {
+	if e.Code == "server_error" {
+		return http.StatusInternalServerError
+	}
+	return http.StatusBadRequest
+}
+
 // WriteJSON renders v (a struct whose field order is the provider's key
 // order) with status.
 func (d Dialect) WriteJSON(w http.ResponseWriter, r *http.Request, status int, v any) {

@@ -3,6 +3,7 @@ package oauth
 import (
 	"bytes"
 	"encoding/base64"
+	"mime"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -118,5 +119,23 @@ func TestRandomDigitsAndAlphabet(t *testing.T) {
 	}
 	if h := (Random{R: bytes.NewReader(make([]byte, 32))}).Hex(32); h != strings.Repeat("0", 64) {
 		t.Fatalf("Hex = %q", h)
+	}
+}
+
+// MediaTypeOf gives what mime.ParseMediaType gives for a valid
+// Content-Type, and the same cut for an invalid one.
+func TestMediaTypeOf(t *testing.T) {
+	for _, ct := range []string{
+		"", "application/json", "Application/X-WWW-Form-URLEncoded", " application/json ; charset=utf-8",
+		"application/json;charset=UTF-8", "text/html; charset", "application/json; a=1; a=2",
+		"text", "a b/c", ";", "application/json\t;x=\"y;z\"", "ТЕКСТ/plain", "\xff/\xfe",
+	} {
+		want := strings.ToLower(strings.TrimSpace(strings.SplitN(ct, ";", 2)[0]))
+		if mt, _, err := mime.ParseMediaType(ct); err == nil {
+			want = mt
+		}
+		if got := MediaTypeOf(ct); got != want {
+			t.Errorf("MediaTypeOf(%q) = %q, want %q", ct, got, want)
+		}
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"io"
-	"mime"
 	"net/http"
 	"net/url"
 	"strings"
@@ -51,16 +50,15 @@ func ReadBody(r *http.Request, max int64) ([]byte, *Error) {
 
 // MediaType is the request's Content-Type without parameters, lower case.
 func MediaType(r *http.Request) string {
-	ct := r.Header.Get("Content-Type")
-	switch ct {
-	case "", "application/x-www-form-urlencoded", "application/json":
-		return ct // the usual exact values: nothing to parse
-	}
-	mt, _, err := mime.ParseMediaType(ct)
-	if err != nil {
-		return strings.ToLower(strings.TrimSpace(strings.SplitN(ct, ";", 2)[0]))
-	}
-	return mt
+	return MediaTypeOf(r.Header.Get("Content-Type"))
+}
+
+// MediaTypeOf is a Content-Type value without its parameters, trimmed and
+// lower case: the media type mime.ParseMediaType returns, valid or not,
+// without the parameter map it builds.
+func MediaTypeOf(ct string) string {
+	mt, _, _ := strings.Cut(ct, ";")
+	return strings.ToLower(strings.TrimSpace(mt))
 }
 
 // ParseForm is the one way a token endpoint reads its request: POST, an

@@ -95,7 +95,7 @@ func Middleware(max int64) func(http.Handler) http.Handler {
 func Read(r *http.Request, max int64) *Info {
 	info := &Info{Site: site.Name(r), Path: sitePath(r)}
 	if body, ok := readBody(r, max); ok && len(body) > 0 {
-		info.Fields = parseBody(body, mediaType(r.Header.Get("Content-Type")))
+		info.Fields = parseBody(body, oauth.MediaTypeOf(r.Header.Get("Content-Type")))
 	}
 	info.GrantType = info.Fields["grant_type"]
 	info.Username = info.Fields["username"]
@@ -220,13 +220,6 @@ func (b *replayBody) Read(p []byte) (int, error) {
 
 func (b *replayBody) Close() error { return b.orig.Close() }
 
-// mediaType is the Content-Type without parameters, lower case. It avoids
-// mime.ParseMediaType, which builds a parameter map on every request.
-func mediaType(ct string) string {
-	mt, _, _ := strings.Cut(ct, ";")
-	return strings.ToLower(strings.TrimSpace(mt))
-}
-
 // basicClientID is the client id of an "Authorization: Basic" header, or
 // "" when there is none or it is malformed.
 func basicClientID(auth string) string {
@@ -249,8 +242,9 @@ func basicClientID(auth string) string {
 	return id
 }
 
-// cut shortens s to at most n bytes on a rune boundary, marking the cut.
-func cut(s string, n int) string {
+// Cut shortens s to at most n bytes on a rune boundary, marking the cut
+// with "…". The journal clips what it keeps with it too.
+func Cut(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
@@ -369,7 +363,7 @@ func renderJSON(v json.RawMessage) string {
 		if json.Compact(&b, v) != nil {
 			return ""
 		}
-		return cut(b.String(), maxNested)
+		return Cut(b.String(), maxNested)
 	case 'n':
 		return "" // null: no value, so it never poses as a client id "null"
 	}
