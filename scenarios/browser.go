@@ -38,6 +38,7 @@ func (s *Steps) registerBrowser(sc *godog.ScenarioContext) {
 	sc.Step(`^the user has signed in through the Kontur authorize URL with redirect_uri "([^"]*)"$`, s.signedIn)
 	sc.Step(`^the client exchanges the code for tokens with redirect_uri "([^"]*)"$`, func(ctx context.Context, r string) error { return s.exchangeCode(ctx, r, "") })
 	sc.Step(`^the client exchanges the code for tokens with redirect_uri "([^"]*)" and code_verifier "([^"]*)"$`, s.exchangeCode)
+	sc.Step(`^the client exchanges the code for tokens without a redirect_uri$`, func(ctx context.Context) error { return s.exchangeCode(ctx, "", "") })
 	sc.Step(`^the client exchanges the same code again$`, s.exchangeAgain)
 }
 
@@ -231,7 +232,9 @@ func (s *Steps) exchangeCode(ctx context.Context, redirectURI, verifier string) 
 	form := url.Values{
 		"grant_type": {"authorization_code"}, "code": {s.browser.callback.Query().Get("code")},
 		"client_id": {s.kontur.clientID}, "client_secret": {s.kontur.secret},
-		"redirect_uri": {s.cfg.value("redirect_uri", redirectURI)},
+	}
+	if redirectURI != "" {
+		form.Set("redirect_uri", s.cfg.value("redirect_uri", redirectURI))
 	}
 	if verifier != "" {
 		form.Set("code_verifier", verifier)

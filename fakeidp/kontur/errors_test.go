@@ -39,6 +39,12 @@ func TestTokenErrors(t *testing.T) {
 		{"unknown code", form("grant_type", "authorization_code", "code", "ABC", "redirect_uri", codeRedirect), codeID, codeSecret, "invalid_grant", ""},
 		{"missing code", form("grant_type", "authorization_code", "redirect_uri", codeRedirect), codeID, codeSecret, "invalid_grant", ""},
 		{"unknown refresh token", form("grant_type", "refresh_token", "refresh_token", "ABC"), externID, externSecret, "invalid_grant", ""},
+		// INFER: IdentityServer4 TokenRequestValidator checks the code
+		// before the redirect_uri, and a missing refresh_token is a
+		// malformed request rather than a bad grant.
+		{"unknown code, no redirect_uri", form("grant_type", "authorization_code", "code", "ABC"), codeID, codeSecret, "invalid_grant", ""},
+		{"missing refresh token", form("grant_type", "refresh_token"), externID, externSecret, "invalid_request", ""},
+		{"empty refresh token", form("grant_type", "refresh_token", "refresh_token", ""), externID, externSecret, "invalid_request", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -40,9 +40,11 @@ func TestSeedCodeFlow(t *testing.T) {
 	if q.Get("code") == "" || q.Get("state") != "af0ifjsldkj" || q.Get("scope") != "openid extern.api offline_access" {
 		t.Fatalf("redirect query %v", q)
 	}
-	// The seed's token request writes the redirect without its slash.
+	// The seed's token example writes the redirect without its slash; the
+	// exchange must repeat the authorize request's redirect_uri exactly
+	// (see TestRedirectURIAtTheTokenEndpoint), so this one keeps it.
 	f := form("grant_type", "authorization_code", "code", q.Get("code"), "client_id", codeID,
-		"client_secret", codeSecret, "redirect_uri", "http://www.example.com")
+		"client_secret", codeSecret, "redirect_uri", codeRedirect)
 	rep := postToken(t, srv, f, "", "")
 	if rep.Status != 200 {
 		t.Fatalf("exchange: %d %s", rep.Status, rep.Body)
@@ -70,7 +72,6 @@ func TestCodeRefusals(t *testing.T) {
 		extra     []string
 		ok        bool
 	}{
-		{"mismatched redirect_uri", codeAuthorize(), []string{"redirect_uri", "http://127.0.0.1/callback"}, false},
 		{"another client", codeAuthorize(), []string{"client_id", "jwt-client", "client_secret", "jwt-client-secret"}, false},
 		{"S256 right verifier", codeAuthorize("code_challenge", challenge, "code_challenge_method", "S256"), []string{"code_verifier", verifier}, true},
 		{"S256 wrong verifier", codeAuthorize("code_challenge", challenge, "code_challenge_method", "S256"), []string{"code_verifier", strings.Repeat("w", 50)}, false},
@@ -89,6 +90,50 @@ func TestCodeRefusals(t *testing.T) {
 				return
 			}
 			wantTokenError(t, rep, "invalid_grant", "")
+		})
+	}
+}
+
+// The token request's redirect_uri must be the authorize request's, compared
+// ordinally with no normalisation; a missing one is unauthorized_client and
+// so is a mismatch (INFER: IdentityServer4 2.x TokenRequestValidator).
+func TestRedirectURIAtTheTokenEndpoint(t *testing.T) {
+	srv := start(t)
+	tests := []struct {
+		name, redirect string
+		omit           bool
+		wantError      string
+	}{
+		{"the same URI", codeRedirect, false, ""},
+		{"missing", "", true, "unauthorized_client"},
+		{"empty", "", false, "unauthorized_client"},
+		{"another registered URI", "http://127.0.0.1/callback", false, "unauthorized_client"},
+		{"without the trailing slash (seed 001's token example)", "http://www.example.com", false, "unauthorized_client"},
+		{"upper-case host", "http://WWW.EXAMPLE.COM/", false, "unauthorized_client"},
+		{"explicit default port", "http://www.example.com:80/", false, "unauthorized_client"},
+		{"percent-encoded path", "http://www.example.com/%7E", false, "unauthorized_client"},
+		{"with a query", codeRedirect + "?x=1", false, "unauthorized_client"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			loc := login(t, srv, codeAuthorize(), username, password, "login")
+			f := form("grant_type", "authorization_code", "code", loc.Query().Get("code"),
+				"client_id", codeID, "client_secret", codeSecret, "redirect_uri", tt.redirect)
+			if tt.omit {
+				f.Del("redirect_uri")
+			}
+			rep := postToken(t, srv, f, "", "")
+			if tt.wantError == "" {
+				if rep.Status != 200 {
+					t.Fatalf("want success, got %d %s", rep.Status, rep.Body)
+				}
+				return
+			}
+			wantTokenError(t, rep, tt.wantError, "")
+			// The code was spent by the failed exchange, as IdentityServer
+			// removes it before checking the redirect_uri.
+			f.Set("redirect_uri", codeRedirect)
+			wantTokenError(t, postToken(t, srv, f, "", ""), "invalid_grant", "")
 		})
 	}
 }

@@ -156,8 +156,8 @@ func (k *Site) authorizationCode(req *tokenRequest) (*tokenResponse, error) {
 	if !ok || code.ClientID != req.client.ID {
 		return nil, oauth.InvalidGrant("")
 	}
-	if !sameRedirect(code.RedirectURI, req.form.Get("redirect_uri")) {
-		return nil, oauth.InvalidGrant("")
+	if e := checkRedirect(code.RedirectURI, req.form.Get("redirect_uri")); e != nil {
+		return nil, e
 	}
 	if !pkceOK(code, req.form.Get("code_verifier")) {
 		return nil, oauth.InvalidGrant("")
@@ -168,7 +168,9 @@ func (k *Site) authorizationCode(req *tokenRequest) (*tokenResponse, error) {
 func (k *Site) refreshGrant(req *tokenRequest) (*tokenResponse, error) {
 	raw := req.form.Get("refresh_token")
 	if raw == "" {
-		return nil, oauth.InvalidGrant("")
+		// A request without the token is malformed, not a bad grant
+		// (INFER: IdentityServer4 TokenRequestValidator).
+		return nil, oauth.InvalidRequest("")
 	}
 	// Refresh tokens rotate: the one presented is spent now.
 	rt, ok := k.refresh.Take(raw)
@@ -208,26 +210,17 @@ func (k *Site) respond(client *config.KonturClient, g grant, withIDToken bool) (
 	return resp, nil
 }
 
-// sameRedirect compares the redirect_uri of the token request with the one
-// the code was issued for. They must be the same URI; an empty path and "/"
-// are the same (RFC 3986 §6.2.3), which is how Kontur's own example writes
-// "http://www.example.com" for "http://www.example.com/".
-func sameRedirect(issued, presented string) bool {
-	if issued == presented {
-		return true
+// checkRedirect compares the token request's redirect_uri with the one the
+// code was issued for, as IdentityServer4 does: ordinally, with no
+// normalisation ("http://www.example.com" is not "http://www.example.com/").
+// INFER (IdentityServer4 2.x TokenRequestValidator): a missing one and a
+// different one are both unauthorized_client; IdentityServer4 4.x answers
+// invalid_grant to the second, should Kontur upgrade.
+func checkRedirect(issued, presented string) *oauth.Error {
+	if presented == "" || presented != issued {
+		return oauth.UnauthorizedClient("")
 	}
-	a, err1 := url.Parse(issued)
-	b, err2 := url.Parse(presented)
-	if err1 != nil || err2 != nil {
-		return false
-	}
-	if a.Path == "" {
-		a.Path = "/"
-	}
-	if b.Path == "" {
-		b.Path = "/"
-	}
-	return a.String() == b.String()
+	return nil
 }
 
 // pkceOK checks the verifier against the challenge (RFC 7636 §4.6). A code

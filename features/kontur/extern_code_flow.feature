@@ -90,13 +90,26 @@ Feature: Kontur.Extern authorization code flow
       | field | type   | value         |
       | error | string | invalid_grant |
 
-  Scenario: The code is bound to its redirect_uri
+  Scenario Outline: The code is bound to its redirect_uri, compared exactly (IdentityServer4)
     Given the user has signed in through the Kontur authorize URL with redirect_uri "http://www.example.com/"
-    When the client exchanges the code for tokens with redirect_uri "http://127.0.0.1/callback"
+    When the client exchanges the code for tokens with redirect_uri "<redirect_uri>"
     Then the response status is 400
     And the response is JSON with:
-      | field | type   | value         |
-      | error | string | invalid_grant |
+      | field | type   | value               |
+      | error | string | unauthorized_client |
+
+    Examples: another registered URI, and seed 001's token example without the slash
+      | redirect_uri              |
+      | http://127.0.0.1/callback |
+      | http://www.example.com    |
+
+  Scenario: A code exchange without redirect_uri is unauthorized_client (IdentityServer4)
+    Given the user has signed in through the Kontur authorize URL with redirect_uri "http://www.example.com/"
+    When the client exchanges the code for tokens without a redirect_uri
+    Then the response status is 400
+    And the response is JSON with:
+      | field | type   | value               |
+      | error | string | unauthorized_client |
 
   Scenario Outline: PKCE: only the right code_verifier redeems the code
     When the user opens the Kontur authorize URL with:
