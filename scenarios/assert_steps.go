@@ -22,6 +22,7 @@ func (s *Steps) registerAssertions(sc *godog.ScenarioContext) {
 	sc.Step(`^the response is JSON with:$`, s.jsonWith)
 	sc.Step(`^the response has no JSON field "([^"]*)"$`, s.noJSONField)
 	sc.Step(`^the response body is not JSON$`, s.bodyNotJSON)
+	sc.Step(`^the response body is empty$`, s.bodyEmpty)
 	sc.Step(`^the request times out$`, s.timesOut)
 	sc.Step(`^the request fails without a response$`, s.failsWithoutResponse)
 	sc.Step(`^the answer took at least (\d+) ms$`, s.tookAtLeast)
@@ -94,6 +95,17 @@ func (s *Steps) hasNoHeader(name string) error {
 	}
 	if v, ok := ex.header[textproto.CanonicalMIMEHeaderKey(name)]; ok {
 		return fmt.Errorf("expected no %s header from %s %s, got %q", name, ex.method, ex.url, v)
+	}
+	return nil
+}
+
+func (s *Steps) bodyEmpty() error {
+	ex, err := s.answered()
+	if err != nil {
+		return err
+	}
+	if len(ex.body) != 0 {
+		return fmt.Errorf("expected an empty body from %s %s, got %s", ex.method, ex.url, ex.summary())
 	}
 	return nil
 }

@@ -45,6 +45,7 @@ func (s *Steps) registerKontur(sc *godog.ScenarioContext) {
 	sc.Step(`^the userinfo "sub" is the id_token's "sub"$`, s.userinfoSub)
 	sc.Step(`^the response carries Kontur's trace and Dont-Retry headers$`, s.konturTraceHeaders)
 	sc.Step(`^the Context-Globals header carries the trace id and the request priority$`, s.contextGlobals)
+	s.registerKonturSession(sc)
 }
 
 func (s *Steps) konturClient(id, secret string) {
