@@ -29,7 +29,7 @@ func (s *Steps) registerLivedigital(sc *godog.ScenarioContext) {
 	sc.Step(`^the client requests a livedigital user token for "([^"]*)" with password "([^"]*)"$`, func(ctx context.Context, u, p string) error {
 		return s.ldUserToken(ctx, u, p, "", "")
 	})
-	sc.Step(`^the client requests a livedigital user token for "([^"]*)" with password "([^"]*)" (without a client token|with the Bearer token "([^"]*)")$`, s.ldUserToken)
+	sc.Step(`^the client requests a livedigital user token for "([^"]*)" with password "([^"]*)" (without a client token|with the user token|with the Bearer token "([^"]*)")$`, s.ldUserToken)
 	sc.Step(`^the client has a livedigital user token for "([^"]*)" with password "([^"]*)"$`, s.ldHasUserToken)
 	sc.Step(`^the client refreshes the livedigital token$`, func(ctx context.Context) error { return s.ldRefresh(ctx, false) })
 	sc.Step(`^the client refreshes the livedigital token with the previous refresh token$`, func(ctx context.Context) error { return s.ldRefresh(ctx, true) })
@@ -70,7 +70,7 @@ func (s *Steps) ldHasClientToken(ctx context.Context) error {
 }
 
 // ldUserToken asks for a user token with the client token as Bearer, or
-// with no Bearer, or another one.
+// the user token, or with no Bearer, or another one.
 func (s *Steps) ldUserToken(ctx context.Context, user, password, how, bearer string) error {
 	switch how {
 	case "":
@@ -80,6 +80,11 @@ func (s *Steps) ldUserToken(ctx context.Context, user, password, how, bearer str
 		bearer = s.livedigital.clientToken
 	case "without a client token":
 		bearer = ""
+	case "with the user token":
+		if s.livedigital.userToken == "" {
+			return fmt.Errorf("expected a user token first (\"the client has a livedigital user token\")")
+		}
+		bearer = s.livedigital.userToken
 	}
 	ex, err := s.postToken(ctx, map[string]string{
 		"client_id": s.livedigital.clientID, "client_secret": s.livedigital.secret, "grant_type": "password",

@@ -4,6 +4,7 @@ import (
 	"maps"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/fakeidp/fakeidp/fakeidp"
 )
@@ -102,4 +103,52 @@ func TestTokensLookLikeTheSeeds(t *testing.T) {
 			t.Errorf("%s aud/cId/sub differ from the seed's: %v vs %v", c.name, ours.Claims, theirs.Claims)
 		}
 	}
+}
+
+// TestPasswordGrantWithUserBearer: seed 004's own curl sends a user token
+// (aud "user") as the Bearer of the password grant, so a live user token of
+// the same client is accepted there as well as a client token; any other
+// bearer is refused.
+func TestPasswordGrantWithUserBearer(t *testing.T) {
+	srv := start(t)
+	user := userPair(t, srv)
+	for name, b := range seedBases(srv) {
+		t.Run(name, func(t *testing.T) {
+			r := call(t, "POST", b.url+"/v1/auth/token", seedCurlBody, with(b.host, "Content-Type", "application/json", "Authorization", "Bearer "+user.AccessToken))
+			next := mustPair(t, r)
+			if c := decode(t, next.AccessToken).Claims; c["aud"] != "user" || c["sub"] != seedUserOID || c["cId"] != seedClientOID {
+				t.Errorf("user token claims %v", c)
+			}
+		})
+	}
+
+	other, err := srv.Livedigital().GenerateClient(seedUser)
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherClient := mustPair(t, call(t, "POST", tokenURL(srv), clientCredentialsBody(other.ClientID, other.ClientSecret), jsonCT))
+	otherUser := mustPair(t, call(t, "POST", tokenURL(srv),
+		`{"client_id":"`+other.ClientID+`","client_secret":"`+other.ClientSecret+`","grant_type":"password","username":"`+seedUser+`","password":"`+seedPassword+`"}`,
+		withBearer(otherClient.AccessToken)))
+	r := call(t, "POST", tokenURL(srv), passwordBody(seedUser, seedPassword), withBearer(otherUser.AccessToken))
+	checkOAuthError(t, r, 401, "invalid_token", "the client token was issued to another client")
+
+	personal, err := srv.Livedigital().CreatePersonalToken(seedUser)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = call(t, "POST", tokenURL(srv), passwordBody(seedUser, seedPassword), withBearer(personal.Token))
+	checkOAuthError(t, r, 401, "invalid_token", "the client token is invalid")
+
+	// A user token dies with the password it was issued under (sgn), and
+	// with its expiry.
+	if err := srv.Livedigital().SetPassword(seedUser, "654321"); err != nil {
+		t.Fatal(err)
+	}
+	r = call(t, "POST", tokenURL(srv), passwordBody(seedUser, "654321"), withBearer(user.AccessToken))
+	checkOAuthError(t, r, 401, "invalid_token", "the user token is no longer valid")
+	fresh := mustPair(t, call(t, "POST", tokenURL(srv), passwordBody(seedUser, "654321"), withBearer(clientPair(t, srv).AccessToken)))
+	srv.Clock().Advance(604800 * time.Second)
+	r = call(t, "POST", tokenURL(srv), passwordBody(seedUser, "654321"), withBearer(fresh.AccessToken))
+	checkOAuthError(t, r, 401, "invalid_token", "the client token has expired")
 }

@@ -78,10 +78,20 @@ func (s *Site) authenticateUser(r *http.Request) (userView, apiError) {
 	case c.Aud != audUser:
 		return userView{}, apiInvalidToken
 	}
-	u, ok := s.accounts.userByOID(c.Sub)
-	if !ok || u.Sgn != c.Sgn || !s.accounts.clientExists(c.CID) {
-		// The password changed since the token was issued: revoked.
+	u, ok := s.liveUser(c)
+	if !ok {
 		return userView{}, apiInvalidToken
 	}
 	return u, apiError{}
+}
+
+// liveUser is the user of a verified user token, unless the token has been
+// revoked since: by a password change (its sgn no longer matches) or by
+// its client's removal.
+func (s *Site) liveUser(c *claims) (userView, bool) {
+	u, ok := s.accounts.userByOID(c.Sub)
+	if !ok || u.Sgn != c.Sgn || !s.accounts.clientExists(c.CID) {
+		return userView{}, false
+	}
+	return u, true
 }

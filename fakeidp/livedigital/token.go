@@ -88,11 +88,11 @@ func (s *Site) clientCredentials(req *tokenRequest) (*tokenResponse, error) {
 	return s.issuePair(cid, cid, audClient, "")
 }
 
-// password issues a user token. The caller must prove, with a live client
-// access token in Authorization: Bearer, that it is the client whose
-// credentials the body carries.
+// password issues a user token. The caller must prove, with a live access
+// token in Authorization: Bearer, that it is the client whose credentials
+// the body carries.
 func (s *Site) password(r *http.Request, req *tokenRequest) (*tokenResponse, error) {
-	bearerCID, e := s.clientBearer(r)
+	bearerCID, e := s.passwordBearer(r)
 	if e != nil {
 		return nil, e
 	}
@@ -113,9 +113,11 @@ func (s *Site) password(r *http.Request, req *tokenRequest) (*tokenResponse, err
 	return s.issuePair(u.ObjectID, cid, audUser, u.Sgn)
 }
 
-// clientBearer verifies the client token of a password grant and returns
-// its cId.
-func (s *Site) clientBearer(r *http.Request) (string, *oauth.Error) {
+// passwordBearer verifies the Bearer of a password grant and returns its
+// cId. The document asks for a client token, but its own curl example
+// sends a user token (aud "user"), so a live user token of the client is
+// accepted too (CONTRACTS.md §4, DOC).
+func (s *Site) passwordBearer(r *http.Request) (string, *oauth.Error) {
 	raw, ok := oauth.BearerToken(r)
 	if !ok {
 		return "", invalidToken("a client token is required in Authorization: Bearer")
@@ -126,10 +128,15 @@ func (s *Site) clientBearer(r *http.Request) (string, *oauth.Error) {
 		return "", invalidToken("the client token has expired")
 	case err != nil:
 		return "", invalidToken("the client token is invalid")
-	case c.Type != typeAccess || c.Aud != audClient || c.Sub != c.CID:
-		return "", invalidToken("the bearer token is not a client access token")
+	case c.Type == typeAccess && c.Aud == audClient && c.Sub == c.CID:
+		return c.CID, nil
+	case c.Type == typeAccess && c.Aud == audUser:
+		if _, ok := s.liveUser(c); !ok {
+			return "", invalidToken("the user token is no longer valid")
+		}
+		return c.CID, nil
 	}
-	return c.CID, nil
+	return "", invalidToken("the bearer token is not a client access token")
 }
 
 // refreshGrant exchanges a refresh token for a new pair of the same kind.

@@ -67,6 +67,16 @@ Feature: livedigital tokens (getAccessToken)
       | aud   | string | user         |
       | type  | string | refreshToken |
 
+  Scenario: The document's own curl sends a user token as Bearer: that works too
+    Given the client has a livedigital user token for "test_user@test.test" with password "123456"
+    When the client requests a livedigital user token for "test_user@test.test" with password "123456" with the user token
+    Then the response status is 200
+    And the JWT in "access_token" has the claims:
+      | field | type   | value       |
+      | aud   | string | user        |
+      | type  | string | accessToken |
+    And in the JWT in "access_token" the claim "sub" differs from the claim "cId"
+
   Scenario Outline: A user token needs a valid client token as Bearer
     When the client requests a livedigital user token for "test_user@test.test" with password "123456" <bearer>
     Then the response status is 401
