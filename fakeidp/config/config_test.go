@@ -74,3 +74,41 @@ func TestBadDuration(t *testing.T) {
 		t.Fatalf("want an error about the duration, got %v", err)
 	}
 }
+
+// User claims take any JSON type, but not one JSON cannot carry, not a
+// string where OpenID Connect wants a boolean, and not a protocol claim.
+func TestUserClaims(t *testing.T) {
+	yaml := `
+kontur:
+  users:
+    - username: u
+      password: p
+      subject: s
+      claims:
+        email_verified: true
+        roles: [a, b]
+        address: {locality: x}
+        age: 42
+    - username: v
+      password: p
+      subject: t
+      claims:
+        email_verified: "true"
+        sub: someone-else
+        odd: {1: x}
+        huge: .inf
+`
+	_, err := Parse([]byte(yaml))
+	var ve *ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("want a ValidationError, got %v", err)
+	}
+	for _, field := range []string{"kontur.users[1].claims.email_verified", "kontur.users[1].claims.sub", "kontur.users[1].claims.odd", "kontur.users[1].claims.huge"} {
+		if !strings.Contains(err.Error(), field+":") {
+			t.Errorf("no problem reported for %s in %v", field, err)
+		}
+	}
+	if strings.Contains(err.Error(), "kontur.users[0]") {
+		t.Errorf("a valid user was refused: %v", err)
+	}
+}

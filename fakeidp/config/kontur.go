@@ -1,7 +1,9 @@
 package config
 
 import (
+	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
 	"regexp"
 	"slices"
@@ -44,6 +46,10 @@ type KonturClient struct {
 	AccessTokenFormat string `yaml:"access_token_format"`
 	// RequirePKCE refuses authorization requests without code_challenge.
 	RequirePKCE bool `yaml:"require_pkce"`
+	// AlwaysIncludeUserClaimsInIdToken puts the user's claims that the
+	// scopes release into the id_token too, not only into userinfo
+	// (IdentityServer's client setting of that name; off by default there).
+	AlwaysIncludeUserClaimsInIdToken bool `yaml:"always_include_user_claims_in_id_token"`
 }
 
 // KonturUser is an account that can log in by password or the login form.
@@ -52,8 +58,10 @@ type KonturUser struct {
 	Password string `yaml:"password"`
 	// Subject is the stable sub claim.
 	Subject string `yaml:"subject"`
-	// Claims are returned by userinfo (given_name, family_name, email…).
-	Claims map[string]string `yaml:"claims"`
+	// Claims are returned by userinfo (given_name, family_name, email…),
+	// and in id_tokens for clients that ask. A claim takes any JSON type:
+	// email_verified: true is a boolean, roles: [a, b] an array.
+	Claims map[string]any `yaml:"claims"`
 }
 
 // KonturAPIResource may call /connect/introspect with HTTP Basic.
@@ -114,6 +122,7 @@ func (k *Kontur) validate(p *Problems) {
 		p.unique(f+".username", "user", u.Username, users)
 		p.nonEmpty(f+".password", u.Password)
 		p.nonEmpty(f+".subject", u.Subject)
+		validateClaims(p, f+".claims", u.Claims)
 	}
 	for i, r := range k.APIResources {
 		f := fmt.Sprintf("kontur.api_resources[%d]", i)
@@ -160,5 +169,32 @@ func (k *Kontur) validateClient(p *Problems, f string, c *KonturClient, ids map[
 	}
 	if c.AccessTokenLifetime < 0 {
 		p.Addf(f+".access_token_lifetime", "must be positive")
+	}
+}
+
+// protocolClaims are set by the server on every token; a user claim may not
+// shadow them.
+var protocolClaims = []string{"iss", "sub", "aud", "exp", "iat", "nbf", "nonce", "at_hash", "c_hash",
+	"sid", "auth_time", "idp", "amr", "acr", "azp", "jti", "client_id", "scope"}
+
+// booleanClaims are booleans in OpenID Connect Core §5.1; the string "true"
+// would be a different claim to a strict client.
+var booleanClaims = []string{"email_verified", "phone_number_verified"}
+
+// validateClaims checks that each claim can be sent as JSON and does not
+// pretend to be a protocol claim.
+func validateClaims(p *Problems, f string, claims map[string]any) {
+	for _, name := range slices.Sorted(maps.Keys(claims)) {
+		v := claims[name]
+		switch _, isBool := v.(bool); {
+		case slices.Contains(protocolClaims, name):
+			p.Addf(f+"."+name, "is set by the server; a user claim may not replace it")
+		case slices.Contains(booleanClaims, name) && !isBool:
+			p.Addf(f+"."+name, "must be a boolean (true or false, unquoted), got %v", v)
+		default:
+			if _, err := json.Marshal(v); err != nil {
+				p.Addf(f+"."+name, "cannot be sent as JSON (maps need string keys; no .inf or .nan): %v", err)
+			}
+		}
 	}
 }

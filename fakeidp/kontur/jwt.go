@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/fakeidp/fakeidp/fakeidp/config"
@@ -60,7 +62,35 @@ func (k *Site) idToken(g grant, accessToken string, now time.Time) (string, erro
 	if err != nil {
 		return "", err
 	}
+	if client := k.clients[g.ClientID]; client != nil && client.AlwaysIncludeUserClaimsInIdToken {
+		// IdentityServer leaves user claims to userinfo when an access
+		// token comes with the id_token, unless the client asks.
+		if payload, err = appendClaims(payload, k.userClaims(g.Subject, g.Scopes)); err != nil {
+			return "", err
+		}
+	}
 	return k.env.Keys.Signer().Sign(payload)
+}
+
+// appendClaims adds extra claims to a marshalled JSON object, in name order
+// so that the same grant signs the same bytes.
+func appendClaims(object []byte, extra map[string]any) ([]byte, error) {
+	if len(extra) == 0 {
+		return object, nil
+	}
+	out := object[:len(object)-1] // drop the closing brace
+	for _, name := range slices.Sorted(maps.Keys(extra)) {
+		k, err := json.Marshal(name)
+		if err != nil {
+			return nil, err
+		}
+		v, err := json.Marshal(extra[name])
+		if err != nil {
+			return nil, err
+		}
+		out = append(append(append(append(out, ','), k...), ':'), v...)
+	}
+	return append(out, '}'), nil
 }
 
 // mintAccessToken makes the token value: 64 lowercase hex (a reference

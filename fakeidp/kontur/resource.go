@@ -37,20 +37,23 @@ func (k *Site) userinfo(w http.ResponseWriter, r *http.Request) {
 		k.challenge(w, r, http.StatusForbidden, "insufficient_scope")
 		return
 	}
-	claims := map[string]any{"sub": at.Subject}
-	if user := k.bySub[at.Subject]; user != nil {
+	claims := k.userClaims(at.Subject, at.Scopes)
+	claims["sub"] = at.Subject
+	k.api.WriteJSON(w, r, http.StatusOK, claims)
+}
+
+// userClaims are the claims of the user with subject sub that the scopes
+// release, each with the JSON type the fixtures give it.
+func (k *Site) userClaims(sub string, scopes []string) map[string]any {
+	out := map[string]any{}
+	if user := k.bySub[sub]; user != nil {
 		for name, v := range user.Claims {
-			if !claimAllowed(name, at.Scopes) {
-				continue
-			}
-			if name == "email_verified" || name == "phone_number_verified" {
-				claims[name] = v == "true"
-			} else {
-				claims[name] = v
+			if claimAllowed(name, scopes) {
+				out[name] = v
 			}
 		}
 	}
-	k.api.WriteJSON(w, r, http.StatusOK, claims)
+	return out
 }
 
 // claimAllowed maps standard claims to the scope that releases them
