@@ -190,7 +190,7 @@ func validateClaims(p *Problems, f string, claims map[string]any) {
 		case slices.Contains(protocolClaims, name):
 			p.Addf(f+"."+name, "is set by the server; a user claim may not replace it")
 		case slices.Contains(booleanClaims, name) && !isBool:
-			p.Addf(f+"."+name, "must be a boolean (true or false, unquoted), got %v", v)
+			p.Addf(f+"."+name, "must be a boolean (true or false, unquoted), got %#v", v)
 		default:
 			if _, err := json.Marshal(v); err != nil {
 				p.Addf(f+"."+name, "cannot be sent as JSON (maps need string keys; no .inf or .nan): %v", err)
