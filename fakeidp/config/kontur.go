@@ -37,6 +37,10 @@ type KonturClient struct {
 	GrantTypes   []string `yaml:"grant_types"`
 	Scopes       []string `yaml:"scopes"`
 	RedirectURIs []string `yaml:"redirect_uris"`
+	// AllowAnyLoopbackPort lets a native app come back to a registered
+	// loopback redirect URI (http://127.0.0.1/… or http://[::1]/…) on any
+	// port, as RFC 8252 §7.3 describes. Off: redirect URIs match exactly.
+	AllowAnyLoopbackPort bool `yaml:"allow_any_loopback_port"`
 	// PostLogoutRedirectURIs may be named by /connect/endsession.
 	PostLogoutRedirectURIs []string `yaml:"post_logout_redirect_uris"`
 	// AccessTokenLifetime is expires_in (86400 s unless set).

@@ -130,7 +130,7 @@ func (k *Site) validateAuthorize(p url.Values) (*authorizeRequest, bool, *oauth.
 		return nil, false, &oauth.Error{Code: "unauthorized_client", Description: "unknown client_id"}
 	}
 	redirect := p.Get("redirect_uri")
-	if !slices.Contains(client.RedirectURIs, redirect) {
+	if !redirectRegistered(client, redirect) {
 		return nil, false, oauth.InvalidRequest("redirect_uri is not registered for this client")
 	}
 	req := &authorizeRequest{client: client, redirectURI: redirect, state: p.Get("state"), params: p}
