@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -35,28 +34,21 @@ const typedUser = `
 // as a fixtures file is, and a client that puts user claims in id_tokens.
 func startTyped(t *testing.T) *fakeidp.Server {
 	t.Helper()
-	def, err := config.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := *def // shallow: the default is shared and read-only
 	var users []config.KonturUser
 	if err := yaml.Unmarshal([]byte(typedUser), &users); err != nil {
 		t.Fatal(err)
 	}
-	cfg.Kontur.Users = append(slices.Clone(def.Kontur.Users), users...)
-	cfg.Kontur.Scopes = append(slices.Clone(def.Kontur.Scopes), "phone")
-	cfg.Kontur.Clients = slices.Clone(def.Kontur.Clients)
-	for i := range cfg.Kontur.Clients {
-		if c := &cfg.Kontur.Clients[i]; c.ID == codeID {
-			c.AlwaysIncludeUserClaimsInIdToken = true
-			c.Scopes = append(slices.Clone(c.Scopes), "phone")
+	return startWith(t, func(cfg *config.Config) {
+		cfg.Kontur.Users = append(slices.Clone(cfg.Kontur.Users), users...)
+		cfg.Kontur.Scopes = append(slices.Clone(cfg.Kontur.Scopes), "phone")
+		cfg.Kontur.Clients = slices.Clone(cfg.Kontur.Clients)
+		for i := range cfg.Kontur.Clients {
+			if c := &cfg.Kontur.Clients[i]; c.ID == codeID {
+				c.AlwaysIncludeUserClaimsInIdToken = true
+				c.Scopes = append(slices.Clone(c.Scopes), "phone")
+			}
 		}
-	}
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	return fakeidp.StartTest(t, fakeidp.Options{Config: &cfg, Now: func() time.Time { return t0 }})
+	})
 }
 
 // The user's claims keep their JSON types in userinfo and, for a client that

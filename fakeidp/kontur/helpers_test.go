@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/fakeidp/fakeidp/fakeidp"
+	"github.com/fakeidp/fakeidp/fakeidp/config"
 	"github.com/fakeidp/fakeidp/fakeidp/internal/wiretest"
 )
 
@@ -32,6 +33,22 @@ var t0 = time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
 func start(t testing.TB) *fakeidp.Server {
 	t.Helper()
 	return wiretest.Start(t, t0)
+}
+
+// startWith serves a copy of the default fixtures that change adjusts. The
+// default is shared and read-only: change must clone what it modifies.
+func startWith(t testing.TB, change func(cfg *config.Config)) *fakeidp.Server {
+	t.Helper()
+	def, err := config.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := *def
+	change(&cfg)
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	return fakeidp.StartTest(t, fakeidp.Options{Config: &cfg, Now: func() time.Time { return t0 }})
 }
 
 type reply struct {

@@ -17,22 +17,15 @@ const nativeID, nativeSecret = "native-app", "native-app-secret"
 // registered loopback redirect URIs and allows any port on them.
 func startNative(t *testing.T) *fakeidp.Server {
 	t.Helper()
-	def, err := config.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := *def // shallow: the default is shared and read-only
-	cfg.Kontur.Clients = append(slices.Clone(def.Kontur.Clients), config.KonturClient{
-		ID: nativeID, Secret: nativeSecret, GrantTypes: []string{"authorization_code"},
-		Scopes:               []string{"openid", "extern.api"},
-		RedirectURIs:         []string{"http://127.0.0.1/callback", "http://[::1]:8400/cb", "http://www.example.com/"},
-		AllowAnyLoopbackPort: true,
-		AccessTokenLifetime:  config.Duration(time.Hour), AccessTokenFormat: "opaque",
+	return startWith(t, func(cfg *config.Config) {
+		cfg.Kontur.Clients = append(slices.Clone(cfg.Kontur.Clients), config.KonturClient{
+			ID: nativeID, Secret: nativeSecret, GrantTypes: []string{"authorization_code"},
+			Scopes:               []string{"openid", "extern.api"},
+			RedirectURIs:         []string{"http://127.0.0.1/callback", "http://[::1]:8400/cb", "http://www.example.com/"},
+			AllowAnyLoopbackPort: true,
+			AccessTokenLifetime:  config.Duration(time.Hour), AccessTokenFormat: "opaque",
+		})
 	})
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	return fakeidp.StartTest(t, fakeidp.Options{Config: &cfg, Now: func() time.Time { return t0 }})
 }
 
 func nativeAuthorize(client, redirect string) url.Values {
