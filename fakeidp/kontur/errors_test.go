@@ -128,3 +128,42 @@ func TestHugeHeaderIsRefusedNot5xx(t *testing.T) {
 		t.Fatalf("status %d, want a 4xx", resp.StatusCode)
 	}
 }
+
+// A revocation request that is not a form POST gets a bare status, as
+// IdentityServer's revocation endpoint answers (INFER: IdentityServer4
+// TokenRevocationEndpoint), not an OAuth error body.
+func TestRevocationBadRequests(t *testing.T) {
+	srv := start(t)
+	revURL := srv.SiteURL("kontur") + "/connect/revocation"
+	tests := []struct {
+		name, method, contentType string
+		status                    int
+		allow                     string
+	}{
+		{"GET", http.MethodGet, "", http.StatusMethodNotAllowed, "POST"},
+		{"PUT", http.MethodPut, "application/x-www-form-urlencoded", http.StatusMethodNotAllowed, "POST"},
+		{"JSON body", http.MethodPost, "application/json", http.StatusUnsupportedMediaType, ""},
+		{"no content type", http.MethodPost, "", http.StatusUnsupportedMediaType, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, _ := http.NewRequest(tt.method, revURL, strings.NewReader("token=abc"))
+			if tt.contentType != "" {
+				req.Header.Set("Content-Type", tt.contentType)
+			}
+			req.SetBasicAuth(codeID, codeSecret)
+			rep := do(t, srv, req)
+			if rep.Status != tt.status || len(rep.Body) != 0 || rep.Header.Get("Content-Type") != "" || rep.Header.Get("Allow") != tt.allow {
+				t.Errorf("got %d Allow %q Content-Type %q %s, want a bare %d", rep.Status, rep.Header.Get("Allow"), rep.Header.Get("Content-Type"), rep.Body, tt.status)
+			}
+			if !hex32.MatchString(rep.Header.Get("X-Kontur-Trace-Id")) {
+				t.Errorf("no trace id on %d", rep.Status)
+			}
+		})
+	}
+	// A form POST with a bad form is still an OAuth error.
+	req, _ := http.NewRequest(http.MethodPost, revURL, strings.NewReader("token=a&token=b"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(codeID, codeSecret)
+	wantTokenError(t, do(t, srv, req), "invalid_request", "")
+}

@@ -138,13 +138,29 @@ func (k *Site) introspect(w http.ResponseWriter, r *http.Request) {
 // revocation (RFC 7009) answers 200 even for unknown tokens, so that a
 // client learns nothing about tokens it does not hold.
 func (k *Site) revocation(w http.ResponseWriter, r *http.Request) {
+	// A request that is not a form POST gets a bare status, not an OAuth
+	// error (INFER: IdentityServer4 TokenRevocationEndpoint).
+	switch {
+	case r.Method != http.MethodPost:
+		w.Header().Set("Allow", http.MethodPost)
+		k.bareStatus(w, r, http.StatusMethodNotAllowed)
+		return
+	case oauth.MediaType(r) != "application/x-www-form-urlencoded":
+		k.bareStatus(w, r, http.StatusUnsupportedMediaType)
+		return
+	}
 	err := k.revoke(r)
 	if err != nil {
 		k.token.WriteError(w, r, err)
 		return
 	}
+	k.bareStatus(w, r, http.StatusOK)
+}
+
+// bareStatus answers with Kontur's token headers, the status and no body.
+func (k *Site) bareStatus(w http.ResponseWriter, r *http.Request, status int) {
 	k.tokenHeaders(w.Header(), r)
-	w.WriteHeader(http.StatusOK)
+	w.WriteHeader(status)
 }
 
 func (k *Site) revoke(r *http.Request) error {
