@@ -1,101 +1,102 @@
-// Command fakeidp serves the fake identity providers.
+// Command fakeidp serves the fake identity providers, and checks the
+// provider contract against them or against the real providers.
 //
 //	fakeidp [--addr 127.0.0.1:8080] [--config fixtures.yaml] [--log-level info]
-//	        [--preset NAME]... [--control-token TOKEN]
+//	        [--preset NAME]... [--control-token TOKEN] [--shutdown-timeout 5s]
+//	fakeidp verify [--url URL | --target SITE=URL ...] ...
+//	fakeidp help [COMMAND]
+//	fakeidp --version
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
-	"time"
-
-	"github.com/fakeidp/fakeidp/fakeidp"
-	"github.com/fakeidp/fakeidp/fakeidp/config"
-	"github.com/fakeidp/fakeidp/fakeidp/site"
 )
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
+// command is one subcommand; without one, fakeidp serves.
+type command struct {
+	name    string
+	summary string // one line for the command list
+	run     func(args []string, stdout, stderr io.Writer) int
+}
+
+// commands lists the subcommands in the order help shows them. A new
+// subcommand is one more entry; "help NAME" and the list follow.
+func commands() []command {
+	return []command{
+		{"verify", "run the provider contract against a fakeidp or the real providers", runVerify},
+		{"help", "show this help, or a command's (fakeidp help verify)", runHelp},
+	}
+}
+
+func lookup(name string) (command, bool) {
+	for _, c := range commands() {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return command{}, false
+}
+
 func run(args []string, stdout, stderr io.Writer) int {
-	if len(args) > 0 && args[0] == "verify" {
-		return runVerify(args[1:], stdout, stderr)
+	if len(args) > 0 {
+		if c, ok := lookup(args[0]); ok {
+			return c.run(args[1:], stdout, stderr)
+		}
 	}
-	fs := flag.NewFlagSet("fakeidp", flag.ContinueOnError)
+	return runServe(args, stdout, stderr)
+}
+
+// newFlagSet is a command's flag set: flag errors go to stderr, and
+// parseFlags prints the usage.
+func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	addr := fs.String("addr", "127.0.0.1:8080", "listen address host:port (port 0 picks a free port)")
-	cfgPath := fs.String("config", "", "fixtures file (default: the embedded fixtures/fakeidp.yaml)")
-	level := fs.String("log-level", "info", "log level: debug, info, warn or error")
-	token := fs.String("control-token", os.Getenv("FAKEIDP_CONTROL_TOKEN"), "bearer token guarding /_fakeidp/ (required off loopback; default $FAKEIDP_CONTROL_TOKEN)")
-	var presets presetList
-	fs.Var(&presets, "preset", "enable an error-case preset at start (repeatable)")
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "fakeidp: unexpected argument %q\n", fs.Arg(0))
-		return 2
-	}
-	var lvl slog.Level
-	if err := lvl.UnmarshalText([]byte(*level)); err != nil {
-		fmt.Fprintf(stderr, "fakeidp: --log-level: %v\n", err)
-		return 2
-	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lvl}))
-
-	cfg, err := loadConfig(*cfgPath)
-	if err != nil {
-		fmt.Fprintf(stderr, "fakeidp: %v\n", err)
-		return 1
-	}
-	srv, err := fakeidp.New(fakeidp.Options{Config: cfg, Logger: log, ControlToken: *token, Presets: presets})
-	if err != nil {
-		fmt.Fprintf(stderr, "fakeidp: %v\n", err)
-		return 1
-	}
-	if err := srv.Listen(*addr); err != nil {
-		fmt.Fprintf(stderr, "fakeidp: %v\n", err)
-		return 1
-	}
-	fmt.Fprintf(stdout, "fakeidp listening on %s\n", srv.URL())
-	for _, st := range site.All {
-		fmt.Fprintf(stdout, "  %-20s %s\n", st.Name, srv.SiteURL(st.Name))
-	}
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	<-ctx.Done()
-	log.Info("shutting down: waiting for in-flight requests")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		log.Error("shutdown", "err", err)
-		return 1
-	}
-	return 0
+	fs.Usage = func() {}
+	return fs
 }
 
-// presetList collects repeated --preset flags.
-type presetList []string
-
-func (p *presetList) String() string { return strings.Join(*p, ",") }
-
-func (p *presetList) Set(v string) error {
-	*p = append(*p, v)
-	return nil
+// parseFlags parses a command's flags. -h or --help prints usage and the
+// flags to stdout and exits 0; a bad flag exits 2 with a pointer to help.
+// exit is false when the command should go on.
+func parseFlags(fs *flag.FlagSet, args []string, usage string, stdout, stderr io.Writer) (code int, exit bool) {
+	err := fs.Parse(args)
+	switch {
+	case err == flag.ErrHelp:
+		printUsage(fs, usage, stdout)
+		return 0, true
+	case err != nil:
+		fmt.Fprintf(stderr, "run '%s --help' for usage\n", fs.Name())
+		return 2, true
+	case fs.NArg() > 0:
+		fmt.Fprintf(stderr, "%s: unexpected argument %q; run '%s --help' for usage\n", fs.Name(), fs.Arg(0), fs.Name())
+		return 2, true
+	}
+	return 0, false
 }
 
-func loadConfig(path string) (*config.Config, error) {
-	if path == "" {
-		return config.Default()
+func printUsage(fs *flag.FlagSet, usage string, w io.Writer) {
+	fmt.Fprint(w, usage)
+	fmt.Fprintln(w, "\nFlags:")
+	out := fs.Output()
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fs.SetOutput(out)
+}
+
+// fail prints err once, as "fakeidp: …", even when err already says
+// "fakeidp: ".
+func fail(stderr io.Writer, prefix string, err error) {
+	msg := err.Error()
+	for _, p := range []string{prefix + ": ", "fakeidp: "} {
+		msg = strings.TrimPrefix(msg, p)
 	}
-	return config.Load(path)
+	fmt.Fprintf(stderr, "%s: %s\n", prefix, msg)
 }

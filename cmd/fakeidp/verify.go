@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -27,9 +26,10 @@ Credentials for real sites come from FAKEIDP_REAL_* variables (see
 docs/contract.md); /_fakeidp/ calls send FAKEIDP_CONTROL_TOKEN when it is set.
 --health only checks GET /_fakeidp/health, for container health checks.
 
+--url and --target exclude each other.
+
 Exit status: 0 every scenario passed, 1 a scenario failed or the target
 cannot be reached, 2 usage error.
-
 `
 
 // siteTargets collects repeated --target SITE=URL flags.
@@ -55,14 +55,14 @@ type verifyFlags struct {
 	health                 bool
 }
 
-func parseVerify(args []string, stderr io.Writer) (*verifyFlags, error) {
+// errUsageShown: parseVerify has printed the usage or a flag error.
+type errUsageShown struct{ code int }
+
+func (e errUsageShown) Error() string { return "usage shown" }
+
+func parseVerify(args []string, stdout, stderr io.Writer) (*verifyFlags, error) {
 	f := &verifyFlags{targets: siteTargets{}}
-	fs := flag.NewFlagSet("fakeidp verify", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, verifyUsage, strings.Join(scenarios.SiteNames(), ", "))
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet("fakeidp verify", stderr)
 	fs.StringVar(&f.url, "url", "", "base URL of a running fakeidp, e.g. http://127.0.0.1:8080")
 	fs.Var(f.targets, "target", "SITE=URL of a real provider's site (repeatable)")
 	fs.StringVar(&f.tags, "tags", "", `tag expression, e.g. "@kontur && ~@fake" or "@kontur and not @fake"`)
@@ -71,11 +71,12 @@ func parseVerify(args []string, stderr io.Writer) (*verifyFlags, error) {
 	fs.DurationVar(&f.timeout, "timeout", 0, "timeout of each request (default 5s, 15s for real sites)")
 	fs.Int64Var(&f.seed, "seed", 0, "scenario order seed (default random; the report prints it)")
 	fs.BoolVar(&f.health, "health", false, "only check that the fakeidp at --url is healthy")
-	if err := fs.Parse(args); err != nil {
-		return nil, err
+	usage := fmt.Sprintf(verifyUsage, strings.Join(scenarios.SiteNames(), ", "))
+	if code, exit := parseFlags(fs, args, usage, stdout, stderr); exit {
+		return nil, errUsageShown{code}
 	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	if f.url != "" && len(f.targets) > 0 {
+		return nil, fmt.Errorf("--url and --target exclude each other: --url checks a running fakeidp, --target the real providers")
 	}
 	if !slices.Contains([]string{"pretty", "progress", "junit", "cucumber"}, f.format) {
 		return nil, fmt.Errorf("unknown --format %q: use pretty, progress, junit or cucumber (and --out for a file)", f.format)
@@ -105,9 +106,9 @@ func (f *verifyFlags) config() scenarios.Config {
 
 // runVerify is "fakeidp verify": the contract, embedded, against a target.
 func runVerify(args []string, stdout, stderr io.Writer) int {
-	f, err := parseVerify(args, stderr)
-	if err == flag.ErrHelp {
-		return 0
+	f, err := parseVerify(args, stdout, stderr)
+	if shown, ok := err.(errUsageShown); ok {
+		return shown.code
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "fakeidp verify: %v\n", err)

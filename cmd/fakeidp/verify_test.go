@@ -108,6 +108,7 @@ func TestVerifyUsageErrors(t *testing.T) {
 		{"--url", "not a url"},
 		{"--health"},
 		{"extra"},
+		{"--url", "http://127.0.0.1:1", "--target", "kontur=http://127.0.0.1:1"},
 	} {
 		if code, _, stderr := verify(t, args...); code != 2 || stderr == "" {
 			t.Errorf("%v: exit %d, stderr %q; want a usage error (2)", args, code, stderr)

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/fakeidp/fakeidp/fakeidp"
+	"github.com/fakeidp/fakeidp/fakeidp/config"
+	"github.com/fakeidp/fakeidp/fakeidp/site"
+)
+
+// serveFlags are the options of fakeidp itself (serving).
+type serveFlags struct {
+	addr, cfgPath, level, token string
+	presets                     presetList
+	shutdownTimeout             time.Duration
+	version                     bool
+}
+
+func parseServe(args []string, stdout, stderr io.Writer) (*serveFlags, int, bool) {
+	f := &serveFlags{}
+	fs := newFlagSet("fakeidp", stderr)
+	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "listen address host:port (port 0 picks a free port)")
+	fs.StringVar(&f.cfgPath, "config", "", "fixtures file (default: the embedded fixtures/fakeidp.yaml)")
+	fs.StringVar(&f.level, "log-level", "info", "log level: "+logLevelNames)
+	fs.StringVar(&f.token, "control-token", os.Getenv("FAKEIDP_CONTROL_TOKEN"), "bearer token guarding /_fakeidp/ (required off loopback; default $FAKEIDP_CONTROL_TOKEN)")
+	fs.Var(&f.presets, "preset", "enable an error-case preset at start (repeatable)")
+	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 5*time.Second, "on SIGINT/SIGTERM, how long in-flight requests may take before their connections are closed (a second signal exits at once)")
+	fs.BoolVar(&f.version, "version", false, "print the version and exit")
+	if code, exit := parseFlags(fs, args, mainUsage(), stdout, stderr); exit {
+		return nil, code, false
+	}
+	if f.shutdownTimeout < 0 {
+		fmt.Fprintln(stderr, "fakeidp: --shutdown-timeout must not be negative")
+		return nil, 2, false
+	}
+	return f, 0, true
+}
+
+const logLevelNames = "debug, info, warn or error"
+
+func parseLevel(s string) (slog.Level, error) {
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(s)); err != nil {
+		return 0, fmt.Errorf("--log-level %q: want %s", s, logLevelNames)
+	}
+	return lvl, nil
+}
+
+// runServe is fakeidp without a command: serve until a signal.
+func runServe(args []string, stdout, stderr io.Writer) int {
+	f, code, ok := parseServe(args, stdout, stderr)
+	if !ok {
+		return code
+	}
+	if f.version {
+		fmt.Fprintln(stdout, version())
+		return 0
+	}
+	lvl, err := parseLevel(f.level)
+	if err != nil {
+		fail(stderr, "fakeidp", err)
+		return 2
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lvl}))
+	srv, err := start(f, log)
+	if err != nil {
+		fail(stderr, "fakeidp", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "fakeidp listening on %s\n", srv.URL())
+	for _, st := range site.All {
+		fmt.Fprintf(stdout, "  %-20s %s\n", st.Name, srv.SiteURL(st.Name))
+	}
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	return awaitShutdown(srv, sigs, f.shutdownTimeout, log)
+}
+
+func start(f *serveFlags, log *slog.Logger) (*fakeidp.Server, error) {
+	cfg, err := loadConfig(f.cfgPath)
+	if err != nil {
+		return nil, err
+	}
+	srv, err := fakeidp.New(fakeidp.Options{Config: cfg, Logger: log, ControlToken: f.token, Presets: f.presets})
+	if err != nil {
+		return nil, err
+	}
+	if err := srv.Listen(f.addr); err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return nil, fmt.Errorf("%w: another process listens on %s; stop it, or choose another address with --addr (port 0 picks a free one)", err, f.addr)
+		}
+		return nil, err
+	}
+	return srv, nil
+}
+
+// awaitShutdown waits for the first signal, then lets in-flight requests
+// finish for up to timeout. Past it, the remaining connections are closed
+// (the process exits) and the exit status is still 0: the server stopped
+// as asked. A second signal exits at once, with 128 + its number as a
+// shell reports a process a signal ended.
+func awaitShutdown(srv *fakeidp.Server, sigs <-chan os.Signal, timeout time.Duration, log *slog.Logger) int {
+	sig := <-sigs
+	log.Info("shutting down: waiting for in-flight requests", "signal", sig.String(), "timeout", timeout)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- srv.Shutdown(ctx) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			log.Warn("shutdown timeout passed: closing the remaining connections", "timeout", timeout, "err", err)
+		}
+		return 0
+	case sig := <-sigs:
+		log.Warn("second signal: exiting at once", "signal", sig.String())
+		if s, ok := sig.(syscall.Signal); ok {
+			return 128 + int(s)
+		}
+		return 1
+	}
+}
+
+// presetList collects repeated --preset flags.
+type presetList []string
+
+func (p *presetList) String() string { return strings.Join(*p, ",") }
+
+func (p *presetList) Set(v string) error {
+	*p = append(*p, v)
+	return nil
+}
+
+func loadConfig(path string) (*config.Config, error) {
+	if path == "" {
+		return config.Default()
+	}
+	return config.Load(path)
+}
