@@ -64,7 +64,14 @@ func Register(sc *godog.ScenarioContext, cfg Config) *Steps {
 // RegisterSteps adds the steps and the hooks that start and stop the
 // scenario's target.
 func (s *Steps) RegisterSteps(sc *godog.ScenarioContext) {
-	sc.Before(func(ctx context.Context, _ *godog.Scenario) (context.Context, error) {
+	sc.Before(func(ctx context.Context, scenario *godog.Scenario) (context.Context, error) {
+		var tags []string
+		for _, tag := range scenario.Tags {
+			tags = append(tags, tag.Name)
+		}
+		if err := s.target.untargeted(tags); err != nil {
+			return ctx, err
+		}
 		return ctx, s.target.start(ctx, s)
 	})
 	sc.After(func(ctx context.Context, _ *godog.Scenario, err error) (context.Context, error) {

@@ -69,7 +69,7 @@ func Run(cfg Config, fsys fs.FS, opts RunOptions) int {
 		Name:                "fakeidp contract",
 		ScenarioInitializer: func(sc *godog.ScenarioContext) { Register(sc, cfg) },
 		Options: &godog.Options{
-			Format:      orDefault(opts.Format, "progress"),
+			Format:      ownJUnit(orDefault(opts.Format, "progress")),
 			Output:      opts.Output,
 			FS:          fsys,
 			Paths:       []string{"."},
@@ -94,6 +94,18 @@ func checkFormat(format string) error {
 		}
 	}
 	return nil
+}
+
+// ownJUnit swaps godog's junit formatter for junitFormat in a formatter
+// list such as "progress,junit:report.xml".
+func ownJUnit(format string) string {
+	parts := strings.Split(format, ",")
+	for i, p := range parts {
+		if name, _, _ := strings.Cut(p, ":"); name == "junit" {
+			parts[i] = junitFormat + p[len(name):]
+		}
+	}
+	return strings.Join(parts, ",")
 }
 
 func orDefault(s, def string) string {

@@ -45,6 +45,29 @@ func (t *target) start(ctx context.Context, s *Steps) error {
 	return nil
 }
 
+// untargeted skips, before its first step, a scenario against the real
+// providers whose provider has a site without a target: the tag @kontur
+// names site kontur, @doktornarabote the sites doktornarabote-*. Skipped
+// whole, it is reported skipped, never passed on the steps that need no
+// site.
+func (t *target) untargeted(tags []string) error {
+	if t.cfg.Kind() != Real {
+		return nil
+	}
+	for _, tag := range tags {
+		provider := strings.TrimPrefix(tag, "@")
+		for _, st := range site.All {
+			if st.Name != provider && !strings.HasPrefix(st.Name, provider+"-") {
+				continue
+			}
+			if t.cfg.Sites[st.Name] == "" {
+				return fmt.Errorf("%w: no target for site %s (set %s or --target %s=URL)", godog.ErrSkip, st.Name, SiteEnv(st.Name), st.Name)
+			}
+		}
+	}
+	return nil
+}
+
 func (t *target) stop() {
 	if t.srv != nil {
 		t.srv.Close()
