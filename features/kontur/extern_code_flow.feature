@@ -10,7 +10,7 @@ Feature: Kontur.Extern authorization code flow
   Background:
     Given the Kontur client "yourClientId" with secret "yourClientSecret"
 
-  Scenario: The user signs in and the code becomes an access_token and an id_token
+  Scenario: The authorize URL shows the user a login page
     When the user opens the Kontur authorize URL with:
       | response_type | code                    |
       | scope         | openid extern.api       |
@@ -19,7 +19,16 @@ Feature: Kontur.Extern authorization code flow
       | state         | af0ifjsldkj             |
       | nonce         | n-0S6_WzA2Mj            |
     Then the Kontur login page asks for a username and a password
-    When the user signs in as "user@login.ru" with password "password" and presses "Войти"
+
+  Scenario: The user signs in and the code becomes an access_token and an id_token
+    When the user opens the Kontur authorize URL with:
+      | response_type | code                    |
+      | scope         | openid extern.api       |
+      | client_id     | yourClientId            |
+      | redirect_uri  | http://www.example.com/ |
+      | state         | af0ifjsldkj             |
+      | nonce         | n-0S6_WzA2Mj            |
+    And the user signs in as "user@login.ru" with password "password" and presses "Войти"
     Then the browser is redirected to "http://www.example.com/" with a code, the scope and state "af0ifjsldkj"
     When the client exchanges the code for tokens with redirect_uri "http://www.example.com/"
     Then the response status is 200
