@@ -107,7 +107,28 @@ func TestRunCounts(t *testing.T) {
 	}))
 	defer flaky.Close()
 	res = run(flaky.URL+f.path, f, 1, time.Minute, 90)
-	if res.ok != 60 || res.failed != 30 {
-		t.Errorf("flaky server: %d ok, %d failed; want 60, 30", res.ok, res.failed)
+	if res.ok != 60 || res.failed != 30 || len(res.latencies) != 60 {
+		t.Errorf("flaky server: %d ok, %d failed, %d latencies; want 60, 30, 60", res.ok, res.failed, len(res.latencies))
+	}
+}
+
+// The throughput counts successful requests only; failures are reported
+// apart (a run once showed 106,937 req/s while 368,988 requests failed).
+func TestPrintSeparatesFailures(t *testing.T) {
+	var out strings.Builder
+	result{ok: 1000, failed: 3000, elapsed: 2 * time.Second}.print(&out, "kontur-cc", 4)
+	report := out.String()
+	for _, want := range []string{"requests: 1000 ok, 3000 failed", "throughput: 500 ok req/s", "failed: 1500 req/s"} {
+		if !strings.Contains(report, want) {
+			t.Errorf("report lacks %q:\n%s", want, report)
+		}
+	}
+	if strings.Contains(report, "2000") {
+		t.Errorf("report counts failures in the throughput:\n%s", report)
+	}
+	out.Reset()
+	result{ok: 1000, elapsed: time.Second}.print(&out, "kontur-cc", 4)
+	if strings.Contains(out.String(), "failed:") {
+		t.Errorf("a clean run reports failures:\n%s", out.String())
 	}
 }
