@@ -46,12 +46,16 @@ var kontur400 = oauth.Dialect{
 }
 
 // serve runs the chain the root uses: site → reqinfo → fault → handler.
+// Like the root, it takes the first path segment as the site and hands
+// the chain the path below it.
 func serve(t *testing.T, e *Engine, stop <-chan struct{}) *httptest.Server {
 	t.Helper()
 	chain := reqinfo.Middleware(1 << 16)(e.Middleware(DialectRenderer(kontur400), stop)(tokenHandler))
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		name, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
-		chain.ServeHTTP(w, site.WithBase(r, name, "http://"+r.Host+"/"+name))
+		name, rest, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+		r = site.WithBase(r, name, "http://"+r.Host+"/"+name)
+		r.URL.Path, r.URL.RawPath = "/"+rest, ""
+		chain.ServeHTTP(w, r)
 	}))
 	t.Cleanup(srv.Close)
 	return srv

@@ -33,9 +33,10 @@ func server(t *testing.T) (*fault.Engine, *journal.Journal, *httptest.Server) {
 	control := root.PathPrefix("/_fakeidp").Subrouter()
 	faults.MountControl(control)
 	j.MountControl(control)
-	root.PathPrefix("/kontur").Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	// Like the root, the site sees the path below its prefix.
+	root.PathPrefix("/kontur").Handler(http.StripPrefix("/kontur", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		chain.ServeHTTP(w, site.WithBase(r, "kontur", "http://"+r.Host+"/kontur"))
-	}))
+	})))
 	srv := httptest.NewServer(root)
 	t.Cleanup(srv.Close)
 	return faults, j, srv

@@ -93,7 +93,7 @@ func TestConcurrentRecordList(t *testing.T) {
 	for g := range 8 {
 		wg.Go(func() {
 			for i := range 300 {
-				r := httptest.NewRequest("POST", "/kontur/connect/token?x=1", nil)
+				r := httptest.NewRequest("POST", "/connect/token?x=1", nil)
 				r = site.WithBase(r, "kontur", "http://x/kontur")
 				h.ServeHTTP(httptest.NewRecorder(), reqinfo.WithInfo(r, reqinfo.Read(r, 1024)))
 				j.Record(Entry{Site: "livedigital", Path: fmt.Sprint(g, i)})

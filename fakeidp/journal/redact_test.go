@@ -68,7 +68,7 @@ func TestNothingSecretIsStored(t *testing.T) {
 	for k, v := range secrets {
 		form.Set(k, v)
 	}
-	r := httptest.NewRequest("POST", "/kontur/connect/token?code=qc-1234567890&state=xyz", strings.NewReader(form.Encode()))
+	r := httptest.NewRequest("POST", "/connect/token?code=qc-1234567890&state=xyz", strings.NewReader(form.Encode()))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	r.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte("yourClientId:basic-secret-123")))
 	r.Header.Set("Cookie", "idsrv.session=cookie-secret-456")

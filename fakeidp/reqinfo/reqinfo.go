@@ -23,8 +23,8 @@ var _ oauth.BufferedBody = (*replayBody)(nil)
 type Info struct {
 	// Site is the site name (site.Name), empty outside a site.
 	Site string
-	// Path is the path below the site's prefix, e.g. "/connect/token", or
-	// the whole path for requests routed by host name.
+	// Path is the path as the site routes it, e.g. "/connect/token": the
+	// server strips the site's prefix before reqinfo sees the request.
 	Path string
 	// GrantType is the body's grant_type.
 	GrantType string
@@ -93,7 +93,10 @@ func Middleware(max int64) func(http.Handler) http.Handler {
 // putting them back in r.Body so the handler reads the same bytes again.
 // It never returns nil.
 func Read(r *http.Request, max int64) *Info {
-	info := &Info{Site: site.Name(r), Path: sitePath(r)}
+	info := &Info{Site: site.Name(r)}
+	if r.URL != nil {
+		info.Path = r.URL.Path
+	}
 	if body, ok := readBody(r, max); ok && len(body) > 0 {
 		info.Fields = parseBody(body, oauth.MediaTypeOf(r.Header.Get("Content-Type")))
 	}
@@ -110,27 +113,6 @@ func Read(r *http.Request, max int64) *Info {
 		info.Phone = info.Username
 	}
 	return info
-}
-
-// sitePath is the path below the site's prefix. Requests routed by host
-// name have no prefix, so a path without it is returned whole.
-func sitePath(r *http.Request) string {
-	if r.URL == nil {
-		return ""
-	}
-	p := r.URL.Path
-	st, ok := site.ByName(site.Name(r))
-	if !ok || !strings.HasPrefix(p, st.Prefix) {
-		return p
-	}
-	rest := p[len(st.Prefix):]
-	switch {
-	case rest == "":
-		return "/"
-	case rest[0] == '/':
-		return rest
-	}
-	return p // "/konturish" is not below "/kontur"
 }
 
 func fromQuery(info *Info, raw string) {
