@@ -35,17 +35,7 @@ func mediConfig(srv *fakeidp.Server) *clientcredentials.Config {
 // control calls the control API and decodes its JSON answer.
 func control(t *testing.T, srv *fakeidp.Server, method, path, body string) (int, map[string]any) {
 	t.Helper()
-	req, _ := http.NewRequest(method, srv.URL()+"/_fakeidp"+path, strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	var out map[string]any
-	_ = json.Unmarshal(raw, &out)
-	return resp.StatusCode, out
+	return guardCall{method, "/_fakeidp" + path, body, "", map[string]string{"Content-Type": "application/json"}}.do(t, srv)
 }
 
 func TestPresetErrorReachesXOAuth2(t *testing.T) {

@@ -103,7 +103,7 @@ func (d dispatch) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	http.NotFound(w, r)
 }
 
-// controlHandler is the control API's router.
+// controlHandler is the control API's router, behind its guard.
 func (s *Server) controlHandler() http.Handler {
 	root := mux.NewRouter()
 	control := root.PathPrefix("/_fakeidp").Subrouter()
@@ -115,7 +115,7 @@ func (s *Server) controlHandler() http.Handler {
 			cm.MountControl(control)
 		}
 	}
-	return root
+	return s.controlGuard(root)
 }
 
 func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {

@@ -10,6 +10,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -47,6 +48,11 @@ type Options struct {
 	ControlToken string
 	// Presets are enabled at start, by name (see fixtures "presets").
 	Presets []string
+	// PublicNames are host names the control API answers to, added to
+	// the fixtures' server.public_names. Besides them it answers only to
+	// localhost, loopback IPs, the listen address and the hosts of the
+	// sites' public URLs.
+	PublicNames []string
 }
 
 // provider is one provider's part of one site.
@@ -74,6 +80,8 @@ type Server struct {
 	journal      *journal.Journal
 	presets      map[string]*preset
 	controlToken string
+	// hosts are the Host names the control API answers to.
+	hosts *controlHosts
 	// stop is closed when shutdown begins, ending hang and latency faults.
 	stop     chan struct{}
 	stopOnce sync.Once
@@ -127,6 +135,7 @@ func New(opts Options) (*Server, error) {
 		env: env, faults: fault.NewEngine(), presets: presets,
 		journal:      journal.New(cfg.Server.JournalSize, env.Clock.Now),
 		controlToken: opts.ControlToken, stop: make(chan struct{}),
+		hosts: newControlHosts(append(slices.Clone(cfg.Server.PublicNames), opts.PublicNames...), publicURLs(cfg)),
 	}
 	s.livedigital = livedigital.New(env)
 	s.dnr = doktornarabote.New(env)
@@ -205,6 +214,17 @@ func (s *Server) siteBase(st site.Site, r *http.Request, byHost bool) string {
 		return site.HostBase(r)
 	}
 	return (*s.siteURLs.Load())[st.Name]
+}
+
+// publicURLs lists the sites' configured public URLs.
+func publicURLs(cfg *config.Config) []string {
+	var urls []string
+	for _, st := range cfg.Sites {
+		if st.PublicURL != "" {
+			urls = append(urls, st.PublicURL)
+		}
+	}
+	return urls
 }
 
 // setBase records the listener's base and resolves every site's URL
@@ -289,6 +309,7 @@ func (s *Server) setListener(l net.Listener) error {
 		return ErrControlTokenRequired
 	}
 	s.setBase("http://" + publicHostPort(l.Addr()))
+	s.hosts.setListener(l.Addr())
 	s.mu.Lock()
 	s.http = &http.Server{
 		Handler:           s.handler,

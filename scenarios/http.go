@@ -90,8 +90,10 @@ func (s *Steps) control(ctx context.Context, method, path, body string) (*exchan
 	if s.cfg.ControlToken != "" {
 		h.Set("Authorization", "Bearer "+s.cfg.ControlToken)
 	}
+	// The control API refuses a call that changes state without this
+	// Content-Type (a cross-site page cannot send it), body or not.
 	ct := ""
-	if body != "" {
+	if body != "" || method == http.MethodPost || method == http.MethodPut || method == http.MethodPatch {
 		ct = "application/json"
 	}
 	return s.send(ctx, method, base+path, ct, body, h), nil

@@ -20,7 +20,7 @@ import (
 // serveFlags are the options of fakeidp itself (serving).
 type serveFlags struct {
 	addr, cfgPath, level, token string
-	presets                     presetList
+	presets, publicNames        presetList
 	shutdownTimeout             time.Duration
 	version                     bool
 }
@@ -33,6 +33,7 @@ func parseServe(args []string, stdout, stderr io.Writer) (*serveFlags, int, bool
 	fs.StringVar(&f.level, "log-level", "info", "log level: "+logLevelNames)
 	fs.StringVar(&f.token, "control-token", os.Getenv("FAKEIDP_CONTROL_TOKEN"), "bearer token guarding /_fakeidp/ (required off loopback; default $FAKEIDP_CONTROL_TOKEN)")
 	fs.Var(&f.presets, "preset", "enable an error-case preset at start (repeatable)")
+	fs.Var(&f.publicNames, "public-name", "a host name /_fakeidp/ answers to besides localhost, loopback IPs and the listen address, e.g. a compose service name (repeatable; also server.public_names)")
 	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 5*time.Second, "on SIGINT/SIGTERM, how long in-flight requests may take before their connections are closed (a second signal exits at once)")
 	fs.BoolVar(&f.version, "version", false, "print the version and exit")
 	if code, exit := parseFlags(fs, args, mainUsage(), stdout, stderr); exit {
@@ -91,7 +92,7 @@ func start(f *serveFlags, log *slog.Logger) (*fakeidp.Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	srv, err := fakeidp.New(fakeidp.Options{Config: cfg, Logger: log, ControlToken: f.token, Presets: f.presets})
+	srv, err := fakeidp.New(fakeidp.Options{Config: cfg, Logger: log, ControlToken: f.token, Presets: f.presets, PublicNames: f.publicNames})
 	if err != nil {
 		return nil, err
 	}
@@ -131,7 +132,7 @@ func awaitShutdown(srv *fakeidp.Server, sigs <-chan os.Signal, timeout time.Dura
 	}
 }
 
-// presetList collects repeated --preset flags.
+// presetList collects a repeated flag: --preset, --public-name.
 type presetList []string
 
 func (p *presetList) String() string { return strings.Join(*p, ",") }

@@ -7,7 +7,8 @@
 // and are shared read-only between servers: nothing may mutate a Config after
 // Load returns it.
 //
-// It imports no other fakeidp package but fixtures, which embeds the default.
+// It imports no other fakeidp package but fixtures, which embeds the default,
+// and internal/hostport, which checks host names.
 package config
 
 import (
@@ -22,6 +23,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/fakeidp/fakeidp/fakeidp/internal/hostport"
 	"github.com/fakeidp/fakeidp/fixtures"
 )
 
@@ -45,6 +47,11 @@ type Server struct {
 	MaxTokens int `yaml:"max_tokens"`
 	// JournalSize is how many requests the journal keeps.
 	JournalSize int `yaml:"journal_size"`
+	// PublicNames are host names, besides localhost, loopback IPs and the
+	// listen address, by which clients reach the control API, such as a
+	// compose service name. The control API refuses any other Host, which
+	// is what stops DNS rebinding.
+	PublicNames []string `yaml:"public_names"`
 }
 
 // Site overrides where a site says it lives.
@@ -214,6 +221,11 @@ func (c *Config) Validate() error {
 	}
 	if c.Server.JournalSize < 0 {
 		p.Addf("server.journal_size", "must not be negative")
+	}
+	for i, name := range c.Server.PublicNames {
+		if !hostport.ValidName(name) {
+			p.Addf(fmt.Sprintf("server.public_names[%d]", i), "%q is not a host name (no scheme, port or path)", name)
+		}
 	}
 	for name, s := range c.Sites {
 		known := false

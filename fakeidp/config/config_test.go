@@ -30,7 +30,7 @@ func TestUnknownFieldIsRejected(t *testing.T) {
 // Every problem is reported at once, each naming its field.
 func TestEveryProblemAtOnce(t *testing.T) {
 	yaml := `
-server: {max_body_bytes: 10}
+server: {max_body_bytes: 10, public_names: [ok-name, "http://fakeidp:8080"]}
 sites: {nowhere: {public_url: "ftp://x/"}}
 kontur:
   scopes: [openid, "bad scope"]
@@ -53,7 +53,7 @@ presets: [{name: ""}]
 		t.Fatalf("want a ValidationError, got %v", err)
 	}
 	want := []string{
-		"server.max_body_bytes", "sites.nowhere", "sites.nowhere.public_url", "kontur.scopes[1]",
+		"server.max_body_bytes", "server.public_names[1]", "sites.nowhere", "sites.nowhere.public_url", "kontur.scopes[1]",
 		"kontur.clients[0].secret", "kontur.clients[0].grant_types[0]", "kontur.clients[0].scopes[0]",
 		"kontur.clients[0].access_token_format", "kontur.clients[1].id", "kontur.clients[1].redirect_uris", "kontur.clients[1].post_logout_redirect_uris[0]",
 		"kontur.users[0].password", "kontur.users[0].subject", "doktornarabote.clients[0].id",

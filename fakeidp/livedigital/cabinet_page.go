@@ -51,7 +51,9 @@ document.addEventListener("click", async (ev) => {
   if (!b) return;
   const email = b.closest("section").dataset.email;
   const [method, url] = ops[b.dataset.op]("users/" + encodeURIComponent(email), b.dataset.id);
-  const resp = await fetch(url, {method});
+  // The control API takes state changes only as JSON, which no other
+  // page can send here.
+  const resp = await fetch(url, {method, headers: {"Content-Type": "application/json"}});
   const text = await resp.text();
   document.getElementById("out").textContent = resp.status + " " + (text || "(no body)") +
     "\n(Reload the page to see the lists updated.)";

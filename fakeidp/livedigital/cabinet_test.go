@@ -15,7 +15,7 @@ import (
 // create, use, list, delete, refused (checklist 32).
 func TestCabinetPersonalTokenLifeCycle(t *testing.T) {
 	srv := start(t)
-	r := call(t, "POST", cabinetURL(srv, "/personal-tokens"), "", nil)
+	r := call(t, "POST", cabinetURL(srv, "/personal-tokens"), "", jsonCT)
 	if r.Status != http.StatusCreated {
 		t.Fatalf("create: %d %s", r.Status, r.Body)
 	}
@@ -86,7 +86,7 @@ func TestCabinetSecretRegeneration(t *testing.T) {
 // TestCabinetGenerateClient: a new clientId, bound to the user, that works.
 func TestCabinetGenerateClient(t *testing.T) {
 	srv := start(t)
-	r := call(t, "POST", cabinetURL(srv, "/clients"), "", nil)
+	r := call(t, "POST", cabinetURL(srv, "/clients"), "", jsonCT)
 	var c livedigital.Client
 	if err := json.Unmarshal(r.Body, &c); r.Status != http.StatusCreated || err != nil {
 		t.Fatalf("generate: %d %s", r.Status, r.Body)
