@@ -82,12 +82,36 @@ func (s *Server) EnablePreset(name string) ([]fault.Rule, error) {
 		}
 		added = rules
 	}
+	return added, s.runActions(p)
+}
+
+func (s *Server) runActions(p *preset) error {
 	for _, a := range p.actions {
 		if err := presetActions[a](s); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return added, nil
+	return nil
+}
+
+// restoreStartPresets puts back the presets enabled at start, as part of
+// the state Reset returns to (as WireMock's reset returns to the mappings
+// loaded at start). Their rules replace every rule in one step, so no
+// request slips between the reset and the presets.
+func (s *Server) restoreStartPresets() error {
+	var rules []fault.Rule
+	for _, name := range s.startPresets {
+		rules = append(rules, s.presets[name].rules...)
+	}
+	if _, err := s.faults.Replace(rules); err != nil {
+		return err
+	}
+	for _, name := range s.startPresets {
+		if err := s.runActions(s.presets[name]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Faults is the server's fault engine: add, list and delete rules in Go.

@@ -46,7 +46,8 @@ type Options struct {
 	// call needs "Authorization: Bearer <ControlToken>". Listening on an
 	// address other than loopback requires one.
 	ControlToken string
-	// Presets are enabled at start, by name (see fixtures "presets").
+	// Presets are enabled at start, by name (see fixtures "presets"). They
+	// are part of the state Reset returns to: a reset enables them again.
 	Presets []string
 	// PublicNames are host names the control API answers to, added to
 	// the fixtures' server.public_names. Besides them it answers only to
@@ -79,6 +80,7 @@ type Server struct {
 	faults       *fault.Engine
 	journal      *journal.Journal
 	presets      map[string]*preset
+	startPresets []string // Options.Presets, restored by Reset
 	controlToken string
 	// hosts are the Host names the control API answers to.
 	hosts *controlHosts
@@ -152,6 +154,7 @@ func New(opts Options) (*Server, error) {
 			return nil, err
 		}
 	}
+	s.startPresets = slices.Clone(opts.Presets)
 	return s, nil
 }
 
@@ -264,16 +267,21 @@ func (s *Server) SiteURL(name string) string { return (*s.siteURLs.Load())[name]
 // SiteURLs maps every site to its base URL.
 func (s *Server) SiteURLs() map[string]string { return maps.Clone(*s.siteURLs.Load()) }
 
-// Reset returns the server to its fixtures state: tokens, codes, the SMS
-// outbox, cabinets, fault rules, the journal, keys and the clock.
+// Reset returns the server to its state at start: tokens, codes, the SMS
+// outbox, cabinets, the journal, keys and the clock as in the fixtures,
+// and the fault rules and key rotations of the presets enabled at start
+// (Options.Presets) and of no other.
 func (s *Server) Reset() {
-	s.faults.Clear()
 	s.journal.Clear()
 	for _, p := range s.sites {
 		p.Reset()
 	}
 	s.env.Keys.Reset()
 	s.env.Clock.Reset()
+	if err := s.restoreStartPresets(); err != nil {
+		// They were enabled once at start, so this is not expected.
+		s.env.Log.Error("reset: restoring the startup presets failed", "presets", s.startPresets, "err", err)
+	}
 }
 
 // Listen binds addr and serves in the background. Port 0 picks a free port;

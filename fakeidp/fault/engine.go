@@ -72,13 +72,24 @@ func (e *Engine) Add(r Rule) (Rule, error) {
 
 // AddAll validates every rule and stores them all, or none when any is
 // invalid (the error then lists every problem, as rules[i].field: …).
-func (e *Engine) AddAll(rules []Rule) ([]Rule, error) {
+func (e *Engine) AddAll(rules []Rule) ([]Rule, error) { return e.store(rules, true) }
+
+// Replace validates every rule and, in one step, stores them in place of
+// all the rules there were, or changes nothing when any is invalid. A
+// request sees either the old rules or the new ones, never none.
+func (e *Engine) Replace(rules []Rule) ([]Rule, error) { return e.store(rules, false) }
+
+// store adds rules after the existing ones (keep) or instead of them.
+func (e *Engine) store(rules []Rule, keep bool) ([]Rule, error) {
 	if err := validateAll(rules, len(rules) > 1); err != nil {
 		return nil, err
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	list := e.snapshot()
+	var list []*entry
+	if keep {
+		list = e.snapshot()
+	}
 	out := make([]Rule, len(rules))
 	for i, r := range rules {
 		e.lastID++

@@ -175,6 +175,29 @@ func TestEngineCRUD(t *testing.T) {
 	}
 }
 
+// Replace swaps every rule for the given ones, or changes nothing when one
+// is invalid.
+func TestEngineReplace(t *testing.T) {
+	e := NewEngine()
+	mustAdd(t, e, Rule{Effect: reset()})
+	if _, err := e.Replace([]Rule{{Effect: reset()}, {Effect: Effect{Type: "bad"}}}); err == nil {
+		t.Error("Replace accepted a list with an invalid rule")
+	}
+	if got := e.List(); len(got) != 1 || got[0].ID != "f1" {
+		t.Errorf("a refused Replace changed the rules: %+v", got)
+	}
+	got, err := e.Replace([]Rule{{Match: Match{Path: "/a"}, Effect: reset()}, {Effect: reset()}})
+	if err != nil || len(got) != 2 || got[0].ID != "f2" {
+		t.Fatalf("Replace = %+v, %v", got, err)
+	}
+	if list := e.List(); len(list) != 2 || list[0].ID != "f2" || list[1].ID != "f3" {
+		t.Errorf("after Replace: %+v", list)
+	}
+	if _, err := e.Replace(nil); err != nil || len(e.List()) != 0 {
+		t.Errorf("Replace(nil) = %v, left %d rules", err, len(e.List()))
+	}
+}
+
 // Listing and editing while requests are matched is race-free.
 func TestEngineConcurrentEdits(t *testing.T) {
 	e := NewEngine()
