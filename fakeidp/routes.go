@@ -9,6 +9,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/fakeidp/fakeidp/fakeidp/fault"
+	"github.com/fakeidp/fakeidp/fakeidp/internal/hostport"
 	"github.com/fakeidp/fakeidp/fakeidp/reqinfo"
 	"github.com/fakeidp/fakeidp/fakeidp/site"
 )
@@ -119,6 +120,15 @@ func (s *Server) controlHandler() http.Handler {
 }
 
 func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// net/http lets through Host values such as
+	// "identity.testkontur.ru:%2F%2Fevil". A site reached by host name
+	// builds its issuer and every URL from the Host, so refuse what is
+	// not host[:port] before any site, or the control API, sees it.
+	if !hostport.Valid(r.Host) {
+		w.Header().Set("Connection", "close")
+		http.Error(w, "400 Bad Request: malformed Host header", http.StatusBadRequest)
+		return
+	}
 	if sr := f.hosts[hostName(r.Host)]; sr != nil {
 		// The site's own prefix is accepted under its host name too.
 		prefix := ""
