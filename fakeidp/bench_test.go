@@ -2,10 +2,13 @@ package fakeidp_test
 
 import (
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fakeidp/fakeidp/fakeidp"
 	"github.com/fakeidp/fakeidp/fakeidp/config"
@@ -51,15 +54,73 @@ func BenchmarkTokenWithRules(b *testing.B) {
 			h := srv.Handler()
 			b.ReportAllocs()
 			for b.Loop() {
-				req := httptest.NewRequest(http.MethodPost, "/kontur/connect/token", strings.NewReader("grant_type=client_credentials&scope=medi_api"))
-				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-				req.Header.Set("Authorization", "Basic bWVkaV90ZXN0X2NsaWVudDpiMjlkMGQ5ZS04NzJjLTRlYTUtYTkyYS03MWIzYWJkZWEwOTE=")
-				rec := httptest.NewRecorder()
-				h.ServeHTTP(rec, req)
-				if rec.Code != http.StatusOK {
-					b.Fatalf("status %d: %s", rec.Code, rec.Body)
-				}
+				mediToken(b, h)
 			}
 		})
+	}
+}
+
+// BenchmarkTokenWithStreams is the same token request with dashboards
+// watching the live journal: none, three streams being read (three
+// dashboards), and one stalled stream whose reader never reads. The issue
+// wants three dashboards to cost at most 10%, and a stalled one never to
+// block request handling:
+//
+//	go test -run '^$' -bench TokenWithStreams -cpu 1,2 -count 5 ./fakeidp/
+func BenchmarkTokenWithStreams(b *testing.B) {
+	cases := []struct {
+		name            string
+		readers, stalls int
+	}{{"none", 0, 0}, {"3streams", 3, 0}, {"stalled", 0, 1}}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			srv := fakeidp.StartTest(b, fakeidp.Options{})
+			for range c.readers {
+				readStream(b, srv)
+			}
+			for range c.stalls {
+				stallStream(b, srv)
+			}
+			for srv.Journal().Streams() < c.readers+c.stalls {
+				time.Sleep(time.Millisecond)
+			}
+			h := srv.Handler()
+			b.ReportAllocs()
+			for b.Loop() {
+				mediToken(b, h)
+			}
+		})
+	}
+}
+
+// readStream opens the live journal and reads it as a browser would.
+func readStream(b *testing.B, srv *fakeidp.Server) {
+	resp, err := http.Get(srv.URL() + "/_fakeidp/journal/stream")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { resp.Body.Close() })
+	go func() { _, _ = io.Copy(io.Discard, resp.Body) }()
+}
+
+// stallStream opens the live journal and never reads a byte of it.
+func stallStream(b *testing.B, srv *fakeidp.Server) {
+	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL(), "http://"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { conn.Close() })
+	fmt.Fprintf(conn, "GET /_fakeidp/journal/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+}
+
+// mediToken is the medi-api client's token request, through h.
+func mediToken(b *testing.B, h http.Handler) {
+	req := httptest.NewRequest(http.MethodPost, "/kontur/connect/token", strings.NewReader("grant_type=client_credentials&scope=medi_api"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Authorization", "Basic bWVkaV90ZXN0X2NsaWVudDpiMjlkMGQ5ZS04NzJjLTRlYTUtYTkyYS03MWIzYWJkZWEwOTE=")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		b.Fatalf("status %d: %s", rec.Code, rec.Body)
 	}
 }

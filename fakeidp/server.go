@@ -332,9 +332,12 @@ func (s *Server) setListener(l net.Listener) error {
 	return nil
 }
 
-// stopFaults ends hanging and delayed requests, so shutdown never waits on
-// them.
-func (s *Server) stopFaults() { s.stopOnce.Do(func() { close(s.stop) }) }
+// stopFaults ends hanging and delayed requests and the journal's live
+// streams, so shutdown never waits on them.
+func (s *Server) stopFaults() {
+	s.stopOnce.Do(func() { close(s.stop) })
+	s.journal.EndStreams()
+}
 
 func isLoopback(a net.Addr) bool {
 	tcp, ok := a.(*net.TCPAddr)

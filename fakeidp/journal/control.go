@@ -14,11 +14,13 @@ import (
 //
 //	GET    /journal?site=&path=&client_id=&limit=  {"size":N,"entries":[…]}, newest first
 //	DELETE /journal                                204, every entry forgotten
+//	GET    /journal/stream?limit=                  Server-Sent Events (see handleStream)
 //
 // A bad limit gets a 400 {"error":"…"}.
 func (j *Journal) MountControl(r *mux.Router) {
 	r.HandleFunc("/journal", j.handleList).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/journal", j.handleClear).Methods(http.MethodDelete)
+	r.HandleFunc("/journal/stream", j.handleStream).Methods(http.MethodGet)
 }
 
 type listing struct {
@@ -33,13 +35,17 @@ func (j *Journal) handleList(w http.ResponseWriter, r *http.Request) {
 	if s := q.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 0 {
-			controljson.Write(w, http.StatusBadRequest, map[string]string{
-				"error": "limit: want a whole number of entries, 0 or more"})
+			writeBadLimit(w)
 			return
 		}
 		f.Limit = n
 	}
 	controljson.Write(w, http.StatusOK, listing{Size: j.Size(), Entries: j.List(f)})
+}
+
+func writeBadLimit(w http.ResponseWriter) {
+	controljson.Write(w, http.StatusBadRequest, map[string]string{
+		"error": "limit: want a whole number of entries, 0 or more"})
 }
 
 func (j *Journal) handleClear(w http.ResponseWriter, _ *http.Request) {

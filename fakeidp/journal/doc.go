@@ -6,8 +6,10 @@
 // It owns the ring buffer, the redaction of secrets (passwords, client
 // secrets, codes, tokens, credentials in headers are cut to a short prefix
 // before anything is stored, so no secret is ever kept in full), the site
-// middleware that records each request once it completes, and the control
-// endpoints under /_fakeidp/journal.
+// middleware that records each request once it completes, the control
+// endpoints under /_fakeidp/journal, and the live stream of new entries
+// (Server-Sent Events) that dashboards watch without ever slowing a
+// request down.
 //
 // It depends on reqinfo (for the parsed request) and site only; it must not
 // import fault, any provider package or the root package.

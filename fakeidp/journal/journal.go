@@ -50,6 +50,15 @@ type Journal struct {
 	entries []record // ring; next is the slot the next entry takes
 	next    int
 	full    bool
+	// seq numbers the entries ever added, so a live stream can tell how
+	// many it skipped.
+	seq uint64
+	// subs are the live streams; each add offers them the entry.
+	subs []*subscriber
+
+	// streamsDone ends every live stream (at shutdown).
+	streamsDone chan struct{}
+	endOnce     sync.Once
 }
 
 // New returns a journal keeping the last size entries, timestamped by now
@@ -58,7 +67,7 @@ func New(size int, now func() time.Time) *Journal {
 	if now == nil {
 		now = time.Now
 	}
-	return &Journal{now: now, entries: make([]record, max(size, 0))}
+	return &Journal{now: now, entries: make([]record, max(size, 0)), streamsDone: make(chan struct{})}
 }
 
 // Size is how many entries the journal keeps.
@@ -89,9 +98,14 @@ func (j *Journal) Record(e Entry) {
 	j.add(p.record(e.Time, e.Status, e.DurationMS))
 }
 
-// add stores a packed, redacted entry.
+// add stores a packed, redacted entry and offers it to the live streams.
+// The offer is made under the lock, so that each stream sees entries in
+// order and exactly once after its snapshot; it never waits (see publish).
 func (j *Journal) add(e record) {
 	j.mu.Lock()
+	j.seq++
+	e.seq = j.seq
+	j.publish(e)
 	j.entries[j.next] = e
 	j.next++
 	if j.next == len(j.entries) {
@@ -105,21 +119,27 @@ func (j *Journal) List(f Filter) []Entry {
 	out := []Entry{}
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	j.each(func(e *record) bool {
+		if e.matches(&f) {
+			out = append(out, e.entry())
+		}
+		return f.Limit == 0 || len(out) < f.Limit
+	})
+	return out
+}
+
+// each calls fn on the entries, newest first, while it returns true. j.mu
+// is held.
+func (j *Journal) each(fn func(*record) bool) {
 	n := j.next
 	if j.full {
 		n = len(j.entries)
 	}
 	for i := 1; i <= n; i++ {
-		e := &j.entries[(j.next-i+len(j.entries))%len(j.entries)]
-		if !e.matches(&f) {
-			continue
-		}
-		out = append(out, e.entry())
-		if f.Limit > 0 && len(out) == f.Limit {
-			break
+		if !fn(&j.entries[(j.next-i+len(j.entries))%len(j.entries)]) {
+			return
 		}
 	}
-	return out
 }
 
 // Clear forgets every entry.
@@ -127,5 +147,8 @@ func (j *Journal) Clear() {
 	j.mu.Lock()
 	clear(j.entries)
 	j.next, j.full = 0, false
+	for _, sub := range j.subs {
+		sub.cleared(j.seq)
+	}
 	j.mu.Unlock()
 }

@@ -14,7 +14,8 @@ import (
 // collector marking alone; packed, an entry is two pointer-free blocks
 // that the collector does not scan, and it keeps no request memory alive.
 type record struct {
-	at       int64 // Unix nanoseconds
+	seq      uint64 // set by Journal.add
+	at       int64  // Unix nanoseconds
 	status   int
 	duration float64
 	text     string
