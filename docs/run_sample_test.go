@@ -2,6 +2,7 @@ package docs
 
 import (
 	"context"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -48,7 +49,7 @@ func TestShellBlocksFailures(t *testing.T) {
 			"sample.md:3 (in the shell block at line 1)",
 		},
 		"unreachable server": {
-			"```sh\ncurl -s http://127.0.0.1:1/\n```\n",
+			"```sh\ncurl -s http://" + closedAddr(t) + "/\n```\n",
 			"exit 7 from",
 		},
 	} {
@@ -84,4 +85,16 @@ func TestShellBlocksTimeout(t *testing.T) {
 	if took := time.Since(start); took > 10*time.Second {
 		t.Errorf("took %s, want the 1s limit and at most the 5s wait for output", took)
 	}
+}
+
+// closedAddr is a loopback address where nothing listens.
+func closedAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return addr
 }
