@@ -12,10 +12,7 @@
 package config
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 	"sync"
@@ -28,6 +25,10 @@ import (
 )
 
 // Config is a whole fixtures file.
+//
+// A list field tagged merge:"key" holds entries named by that key (or
+// keys): an overlay merges its entries onto the base's by name rather than
+// replacing the list (see Overlay).
 type Config struct {
 	Server         Server          `yaml:"server"`
 	Sites          map[string]Site `yaml:"sites"`
@@ -36,7 +37,7 @@ type Config struct {
 	Kontur         Kontur          `yaml:"kontur"`
 	Doktornarabote Doktornarabote  `yaml:"doktornarabote"`
 	Livedigital    Livedigital     `yaml:"livedigital"`
-	Presets        []Preset        `yaml:"presets"`
+	Presets        []Preset        `yaml:"presets" merge:"name"`
 }
 
 // Server holds limits that apply to every site.
@@ -108,19 +109,10 @@ func (d Duration) D() time.Duration { return time.Duration(d) }
 // Seconds is the duration in whole seconds, as expires_in wants it.
 func (d Duration) Seconds() int64 { return int64(time.Duration(d) / time.Second) }
 
-// Parse reads a fixtures file, fills defaults and validates it.
+// Parse reads a whole fixtures file, fills defaults and validates it. Its
+// errors are those of Overlay: a *ValidationError naming each problem's path.
 func Parse(data []byte) (*Config, error) {
-	var c Config
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("fixtures: %w", err)
-	}
-	c.Defaults()
-	if err := c.Validate(); err != nil {
-		return nil, err
-	}
-	return &c, nil
+	return applyDoc(new(Config), data, OverlayFile)
 }
 
 // Load reads and parses the fixtures file at path.

@@ -8,9 +8,9 @@ import (
 // Doktornarabote is the partner API (SMS validation codes) and its OAuth
 // server (password grant with phone + code, refresh).
 type Doktornarabote struct {
-	Clients []DoktornaraboteClient `yaml:"clients"`
+	Clients []DoktornaraboteClient `yaml:"clients" merge:"id"`
 	// Phones may pin the code a phone receives; other phones get random codes.
-	Phones []DoktornarabotePhone `yaml:"phones"`
+	Phones []DoktornarabotePhone `yaml:"phones" merge:"code,number"`
 	// CodeLifetime is how long an SMS code stays valid (5 minutes).
 	CodeLifetime Duration `yaml:"code_lifetime"`
 	// CodeAttempts is how many wrong tries void a code (3).

@@ -11,9 +11,9 @@ import (
 
 // Kontur is the Kontur identity site (IdentityServer-style OpenID Connect).
 type Kontur struct {
-	Clients      []KonturClient      `yaml:"clients"`
-	Users        []KonturUser        `yaml:"users"`
-	APIResources []KonturAPIResource `yaml:"api_resources"`
+	Clients      []KonturClient      `yaml:"clients" merge:"id"`
+	Users        []KonturUser        `yaml:"users" merge:"username"`
+	APIResources []KonturAPIResource `yaml:"api_resources" merge:"name"`
 	// Scopes are the identity and API scopes the server knows.
 	Scopes []string `yaml:"scopes"`
 	// CodeLifetime is how long an authorization code lives (300 s).

@@ -11,8 +11,8 @@ import (
 type Livedigital struct {
 	// HS256Secret signs every token. The default one is test-only.
 	HS256Secret string              `yaml:"hs256_secret"`
-	Clients     []LivedigitalClient `yaml:"clients"`
-	Users       []LivedigitalUser   `yaml:"users"`
+	Clients     []LivedigitalClient `yaml:"clients" merge:"id"`
+	Users       []LivedigitalUser   `yaml:"users" merge:"email"`
 	// AccessTokenLifetime is exp − iat of an access token (604800 s).
 	AccessTokenLifetime Duration `yaml:"access_token_lifetime"`
 	// RefreshTokenLifetime is exp − iat of a refresh token (1814400 s).
