@@ -84,6 +84,7 @@ var controlEndpoints = []string{
 	"POST|GET|DELETE /_fakeidp/faults", "GET|DELETE /_fakeidp/faults/{id}",
 	"GET /_fakeidp/presets", "POST /_fakeidp/presets/{name}",
 	"GET|POST /_fakeidp/clock", "GET /_fakeidp/keys", "POST /_fakeidp/keys/rotate",
+	"POST|GET|DELETE /_fakeidp/stubs", "GET|DELETE /_fakeidp/stubs/{id}",
 	"GET|DELETE /_fakeidp/journal", "GET /_fakeidp/journal/stream", "GET|DELETE /_fakeidp/sms", "GET /_fakeidp/livedigital/",
 }
 

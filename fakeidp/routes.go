@@ -57,7 +57,7 @@ func (s *Server) routes() http.Handler {
 		}
 		sr := &siteRoute{site: st}
 		sr.build = func() http.Handler { return s.siteHandler(p) }
-		for _, host := range st.Hosts {
+		for _, host := range append(st.Hosts, s.env.Config.Sites[st.Name].Hosts...) {
 			f.hosts[strings.ToLower(host)] = sr
 		}
 		f.prefixed = append(f.prefixed, sr)
@@ -111,6 +111,7 @@ func (s *Server) controlHandler() http.Handler {
 	s.mountControl(control)
 	s.faults.MountControl(control)
 	s.journal.MountControl(control)
+	s.stubs.MountControl(control)
 	for _, st := range site.All {
 		if cm, ok := s.sites[st.Name].(controlMounter); ok {
 			cm.MountControl(control)

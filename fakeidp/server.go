@@ -27,6 +27,7 @@ import (
 	"github.com/fakeidp/fakeidp/fakeidp/livedigital"
 	"github.com/fakeidp/fakeidp/fakeidp/oauth"
 	"github.com/fakeidp/fakeidp/fakeidp/site"
+	"github.com/fakeidp/fakeidp/fakeidp/stub"
 )
 
 // Options choose what a Server is built from. The zero value is the
@@ -79,6 +80,7 @@ type Server struct {
 
 	faults       *fault.Engine
 	journal      *journal.Journal
+	stubs        *stub.Set
 	presets      map[string]*preset
 	startPresets []string // Options.Presets, restored by Reset
 	controlToken string
@@ -133,19 +135,26 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	stubs, err := loadStubs(cfg)
+	if err != nil {
+		return nil, err
+	}
 	s := &Server{
-		env: env, faults: fault.NewEngine(), presets: presets,
+		env: env, faults: fault.NewEngine(), presets: presets, stubs: stubs,
 		journal:      journal.New(cfg.Server.JournalSize, env.Clock.Now),
 		controlToken: opts.ControlToken, stop: make(chan struct{}),
 		hosts: newControlHosts(append(slices.Clone(cfg.Server.PublicNames), opts.PublicNames...), publicURLs(cfg)),
 	}
 	s.livedigital = livedigital.New(env)
 	s.dnr = doktornarabote.New(env)
+	k := kontur.New(env)
 	s.sites = map[string]provider{
-		site.Kontur.Name:             kontur.New(env),
+		site.Kontur.Name:             k,
 		site.Livedigital.Name:        s.livedigital,
 		site.DoktornaraboteAPI.Name:  s.dnr.API(),
 		site.DoktornaraboteAuth.Name: s.dnr.Auth(),
+		site.MediAPI.Name:            k.API(site.MediAPI.Name, "medi_api", stubs),
+		site.ExternAPI.Name:          k.API(site.ExternAPI.Name, "extern.api", stubs),
 	}
 	s.setBase("http://127.0.0.1:8080")
 	s.handler = s.routes()
@@ -268,10 +277,11 @@ func (s *Server) SiteURL(name string) string { return (*s.siteURLs.Load())[name]
 func (s *Server) SiteURLs() map[string]string { return maps.Clone(*s.siteURLs.Load()) }
 
 // Reset returns the server to its state at start: tokens, codes, the SMS
-// outbox, cabinets, the journal, keys and the clock as in the fixtures,
-// and the fault rules and key rotations of the presets enabled at start
-// (Options.Presets) and of no other.
+// outbox, cabinets, stubs, the journal, keys and the clock as in the
+// fixtures, and the fault rules and key rotations of the presets enabled
+// at start (Options.Presets) and of no other.
 func (s *Server) Reset() {
+	_ = s.stubs.Reset() // the fixtures' stubs were valid when the server was built
 	s.journal.Clear()
 	for _, p := range s.sites {
 		p.Reset()

@@ -38,6 +38,10 @@ type Config struct {
 	Doktornarabote Doktornarabote  `yaml:"doktornarabote"`
 	Livedigital    Livedigital     `yaml:"livedigital"`
 	Presets        []Preset        `yaml:"presets" merge:"name"`
+	// Stubs are what the API sites answer once a token is accepted; the
+	// stub package reads and validates them (it sits above config). An
+	// overlay's stubs replace the list.
+	Stubs []yaml.Node `yaml:"stubs"`
 }
 
 // Server holds limits that apply to every site.
@@ -62,6 +66,9 @@ type Site struct {
 	// listen address and the site's prefix (or, for requests routed by
 	// Host header, from that host).
 	PublicURL string `yaml:"public_url"`
+	// Hosts are further host names the site answers under, besides its
+	// own (e.g. another name for the Extern API, whose real one is INFER).
+	Hosts []string `yaml:"hosts"`
 }
 
 // Keys are published in the JWKS; the first signs. SpareKeys are taken,
@@ -200,7 +207,7 @@ func (e *ValidationError) Error() string {
 }
 
 // SiteNames are the sites fakeidp serves.
-var SiteNames = []string{"kontur", "doktornarabote-api", "doktornarabote-auth", "livedigital"}
+var SiteNames = []string{"kontur", "doktornarabote-api", "doktornarabote-auth", "livedigital", "medi-api", "extern-api"}
 
 // Validate reports every problem in c.
 func (c *Config) Validate() error {
@@ -232,6 +239,11 @@ func (c *Config) Validate() error {
 		}
 		if strings.HasSuffix(s.PublicURL, "/") {
 			p.Addf("sites."+name+".public_url", "must not end with a slash (the issuer has none)")
+		}
+		for i, h := range s.Hosts {
+			if h == "" || strings.ContainsAny(h, ":/ ") {
+				p.Addf(fmt.Sprintf("sites.%s.hosts[%d]", name, i), "%q is not a host name (no scheme, port or path)", h)
+			}
 		}
 	}
 	for i, k := range c.Keys {

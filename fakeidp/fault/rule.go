@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/fakeidp/fakeidp/fakeidp/internal/strictjson"
 )
 
 // Rule is one fault rule. ID, Seen and Fired are set by the Engine; values
@@ -143,11 +143,11 @@ func (fs *Fields) UnmarshalJSON(data []byte) error {
 func DecodeJSON(data []byte) (rules []Rule, list bool, err error) {
 	var probe map[string]json.RawMessage
 	if err := json.Unmarshal(data, &probe); err != nil {
-		return nil, false, problemsOf("", "body: want a JSON object: "+jsonMessage(err))
+		return nil, false, problemsOf("", "body: want a JSON object: "+strictjson.Message(err))
 	}
 	if _, list = probe["rules"]; !list {
 		var r Rule
-		if err := decodeStrict(data, &r); err != nil {
+		if err := strictjson.Decode(data, &r); err != nil {
 			return nil, false, problemsOf("", err.Error())
 		}
 		return []Rule{r}, false, validateAll([]Rule{r}, false)
@@ -155,13 +155,13 @@ func DecodeJSON(data []byte) (rules []Rule, list bool, err error) {
 	var env struct {
 		Rules []json.RawMessage `json:"rules"`
 	}
-	if err := decodeStrict(data, &env); err != nil {
+	if err := strictjson.Decode(data, &env); err != nil {
 		return nil, true, problemsOf("", err.Error())
 	}
 	var p problems
 	rules = make([]Rule, len(env.Rules))
 	for i, raw := range env.Rules {
-		if err := decodeStrict(raw, &rules[i]); err != nil {
+		if err := strictjson.Decode(raw, &rules[i]); err != nil {
 			p.add(fmt.Sprintf("rules[%d]", i), err.Error())
 		}
 	}
@@ -169,31 +169,6 @@ func DecodeJSON(data []byte) (rules []Rule, list bool, err error) {
 		return nil, true, err
 	}
 	return rules, true, validateAll(rules, true)
-}
-
-// decodeStrict decodes exactly one JSON value with no unknown fields.
-func decodeStrict(data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return errors.New(jsonMessage(err))
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return errors.New("unexpected data after the JSON value")
-	}
-	return nil
-}
-
-// jsonMessage names the field of a type error in the rule's own terms.
-func jsonMessage(err error) string {
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &te) && te.Field != "":
-		return fmt.Sprintf("%s: want %s, got JSON %s", te.Field, te.Type, te.Value)
-	case te != nil:
-		return "want a JSON object, got JSON " + te.Value
-	}
-	return strings.TrimPrefix(err.Error(), "json: ")
 }
 
 // UnmarshalYAML decodes a rule from YAML (a config preset) with the same
@@ -209,7 +184,7 @@ func (r *Rule) UnmarshalYAML(n *yaml.Node) error {
 		return fmt.Errorf("line %d: a rule must be a mapping with string keys", n.Line)
 	}
 	type plain Rule // no methods: avoids recursion
-	if err := decodeStrict(data, (*plain)(r)); err != nil {
+	if err := strictjson.Decode(data, (*plain)(r)); err != nil {
 		return fmt.Errorf("line %d: %v", n.Line, err)
 	}
 	return nil

@@ -28,8 +28,12 @@ type Entry struct {
 	// DurationMS is how long the request took, in milliseconds of real
 	// time (not the server's virtual clock, which tests may freeze).
 	DurationMS float64 `json:"duration_ms"`
-	// ClientID is the client the request named, by body, Basic or query.
+	// ClientID is the client the request named, by body, Basic or query;
+	// on an API site, the client its accepted token was issued to.
 	ClientID string `json:"client_id,omitempty"`
+	// Subject is whom an API call's accepted token was issued to (empty
+	// for a client token).
+	Subject string `json:"subject,omitempty"`
 	// Note explains an unusual ending, e.g. a hijacked connection.
 	Note string `json:"note,omitempty"`
 }
@@ -87,7 +91,7 @@ func (j *Journal) Record(e Entry) {
 	}
 	var p packer
 	p.init()
-	p.fixed(e.Site, e.Method, e.Path, e.ClientID, clip(e.Note))
+	p.fixed(e.Site, e.Method, e.Path, e.ClientID, e.Subject, clip(e.Note))
 	p.params(secQuery, e.Query)
 	p.params(secFields, e.Fields)
 	h := make(http.Header, len(e.Headers))

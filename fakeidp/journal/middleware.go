@@ -50,9 +50,14 @@ func recordOf(r *http.Request, rec *recorder, at time.Time, took time.Duration, 
 	if info != nil {
 		path, clientID = info.Path, info.ClientID
 	}
+	// An API site records whom the accepted token belongs to.
+	subject := ""
+	if sr := site.Of(r); sr != nil && sr.ClientID != "" {
+		clientID, subject = sr.ClientID, sr.Subject
+	}
 	var p packer
 	p.init()
-	p.fixed(site.Name(r), r.Method, path, clientID, note)
+	p.fixed(site.Name(r), r.Method, path, clientID, subject, note)
 	p.rawQuery(r.URL.RawQuery)
 	if info != nil {
 		p.params(secFields, info.Fields)

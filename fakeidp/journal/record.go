@@ -29,6 +29,7 @@ const (
 	idxMethod
 	idxPath
 	idxClient
+	idxSubject
 	idxNote
 	numFixed
 )
@@ -45,7 +46,7 @@ func (r *record) entry() Entry {
 	e := Entry{
 		Time: time.Unix(0, r.at).UTC(), Status: r.status, DurationMS: r.duration,
 		Site: r.str(idxSite), Method: r.str(idxMethod), Path: r.str(idxPath),
-		ClientID: r.str(idxClient), Note: r.str(idxNote),
+		ClientID: r.str(idxClient), Subject: r.str(idxSubject), Note: r.str(idxNote),
 	}
 	i := numFixed
 	e.Query, i = r.unpack(i, r.pairs[0], ",")
@@ -116,11 +117,12 @@ const (
 )
 
 // fixed adds the fixed strings, in idx order.
-func (p *packer) fixed(site, method, path, clientID, note string) {
+func (p *packer) fixed(site, method, path, clientID, subject, note string) {
 	p.add(clip(site))
 	p.add(clip(method))
 	p.add(clip(path))
 	p.add(clip(clientID))
+	p.add(clip(subject))
 	p.add(note)
 }
 

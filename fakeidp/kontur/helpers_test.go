@@ -39,16 +39,7 @@ func start(t testing.TB) *fakeidp.Server {
 // default is shared and read-only: change must clone what it modifies.
 func startWith(t testing.TB, change func(cfg *config.Config)) *fakeidp.Server {
 	t.Helper()
-	def, err := config.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := *def
-	change(&cfg)
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	return fakeidp.StartTest(t, fakeidp.Options{Config: &cfg, Now: func() time.Time { return t0 }})
+	return wiretest.StartWith(t, t0, change)
 }
 
 type reply struct {

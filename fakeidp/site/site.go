@@ -32,10 +32,15 @@ var (
 	DoktornaraboteAPI  = Site{"doktornarabote-api", "/doktornarabote-api", []string{"testapipartner.doktornarabote.ru"}}
 	DoktornaraboteAuth = Site{"doktornarabote-auth", "/doktornarabote-auth", []string{"testauthpartner.doktornarabote.ru"}}
 	Livedigital        = Site{"livedigital", "/livedigital", []string{"moodhood-api.livedigital.space"}}
+	// MediAPI is Kontur.Strakhovanie's API (seed 000), behind Kontur tokens.
+	MediAPI = Site{"medi-api", "/medi-api", []string{"medi-api.testkontur.ru", "medi-api.kontur.ru"}}
+	// ExternAPI is the Kontur.Extern API (seeds 001, 002); its host name is
+	// INFER, and fixtures may add others (sites.extern-api.hosts).
+	ExternAPI = Site{"extern-api", "/extern-api", []string{"extern-api.testkontur.ru"}}
 )
 
 // All lists every site.
-var All = []Site{Kontur, DoktornaraboteAPI, DoktornaraboteAuth, Livedigital}
+var All = []Site{Kontur, DoktornaraboteAPI, DoktornaraboteAuth, Livedigital, MediAPI, ExternAPI}
 
 // ByName finds a site.
 func ByName(name string) (Site, bool) {
@@ -69,6 +74,16 @@ type Request struct {
 	// Info is the request's parsed fields, set by the reqinfo middleware
 	// (an any, so that site does not depend on reqinfo).
 	Info any
+	// Subject and ClientID are whom an API call's token was issued to,
+	// set once an API site accepts the token, for the journal.
+	Subject, ClientID string
+}
+
+// SetCaller records whom the request's accepted token belongs to.
+func SetCaller(r *http.Request, subject, clientID string) {
+	if sr := Of(r); sr != nil {
+		sr.Subject, sr.ClientID = subject, clientID
+	}
 }
 
 // WithBase records the site name and the base URL the request reached.

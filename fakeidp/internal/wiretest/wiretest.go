@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/fakeidp/fakeidp/fakeidp"
+	"github.com/fakeidp/fakeidp/fakeidp/config"
 )
 
 // Reply is a response read whole.
@@ -79,4 +80,21 @@ func (r Reply) Keys(tb testing.TB) []string {
 func Start(tb testing.TB, at time.Time) *fakeidp.Server {
 	tb.Helper()
 	return fakeidp.StartTest(tb, fakeidp.Options{Now: func() time.Time { return at }})
+}
+
+// StartWith runs a server for one test on the default fixtures as change
+// leaves them (a shallow copy: change replaces fields, never edits the
+// shared default's slices or maps), its clock frozen at at.
+func StartWith(tb testing.TB, at time.Time, change func(cfg *config.Config)) *fakeidp.Server {
+	tb.Helper()
+	def, err := config.Default()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cfg := *def
+	change(&cfg)
+	if err := cfg.Validate(); err != nil {
+		tb.Fatal(err)
+	}
+	return fakeidp.StartTest(tb, fakeidp.Options{Config: &cfg, Now: func() time.Time { return at }})
 }

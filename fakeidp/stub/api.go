@@ -1,0 +1,43 @@
+package stub
+
+import (
+	"net/http"
+
+	"github.com/fakeidp/fakeidp/fakeidp/site"
+)
+
+// API is one API site's pipeline, the same for every provider: the token
+// is checked first, then the stubs are matched, and a request no stub
+// answers gets the site's 404. What varies by provider (how the token is
+// checked, how refusals look) comes in as functions from the provider's
+// package.
+type API struct {
+	// Site is the site's name, as stubs name it.
+	Site  string
+	Stubs *Set
+	// Authenticate checks the request's bearer token. When it refuses the
+	// token it has written the answer and returns false.
+	Authenticate func(w http.ResponseWriter, r *http.Request) (Token, bool)
+	// Forbidden answers a valid token that no stub for the path accepts
+	// (a client token where a user is required, a scope missing).
+	Forbidden func(w http.ResponseWriter, r *http.Request, reason string)
+	// NotFound answers a request no stub matches.
+	NotFound http.HandlerFunc
+}
+
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	tok, ok := a.Authenticate(w, r)
+	if !ok {
+		return
+	}
+	site.SetCaller(r, tok.Subject, tok.ClientID)
+	m := a.Stubs.match(a.Site, r.Method, r.URL.Path, &tok)
+	switch {
+	case m.stub != nil:
+		m.stub.write(w, &values{token: &tok, params: m.params, rawQuery: r.URL.RawQuery})
+	case m.reason != "":
+		a.Forbidden(w, r, m.reason)
+	default:
+		a.NotFound(w, r)
+	}
+}

@@ -1,0 +1,97 @@
+package stub
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/gorilla/mux"
+
+	"github.com/fakeidp/fakeidp/fakeidp/internal/controljson"
+)
+
+// MountControl adds the stub endpoints to the control router it is given
+// (the /_fakeidp subrouter):
+//
+//	POST   /stubs       one stub, or {"stubs":[…]}: 201 with the stored stub(s) and their ids
+//	GET    /stubs       {"stubs":[…]} in order of addition
+//	GET    /stubs/{id}  one stub, 404 when unknown
+//	DELETE /stubs/{id}  204, 404 when unknown
+//	DELETE /stubs       204, every stub removed (reset brings the fixtures' back)
+//
+// Bad input gets a 4xx with {"error":"…","problems":[…]}, never a 5xx.
+func (s *Set) MountControl(r *mux.Router) {
+	r.HandleFunc("/stubs", s.handleAdd).Methods(http.MethodPost)
+	r.HandleFunc("/stubs", s.handleList).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/stubs", s.handleClear).Methods(http.MethodDelete)
+	r.HandleFunc("/stubs/{id}", s.handleGet).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/stubs/{id}", s.handleDelete).Methods(http.MethodDelete)
+}
+
+type stubList struct {
+	Stubs []Stub `json:"stubs"`
+}
+
+// controlError is the body of every refused control request.
+type controlError struct {
+	Error    string   `json:"error"`
+	Problems []string `json:"problems,omitempty"`
+}
+
+func (s *Set) handleAdd(w http.ResponseWriter, r *http.Request) {
+	// The control API caps the body before this handler runs.
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			controljson.Write(w, http.StatusRequestEntityTooLarge, controlError{Error: fmt.Sprintf(
+				"request body larger than %d bytes: post the stubs in several requests", mbe.Limit)})
+			return
+		}
+		controljson.Write(w, http.StatusBadRequest, controlError{Error: "could not read request body"})
+		return
+	}
+	stubs, list, err := DecodeJSON(body)
+	if err == nil {
+		stubs, err = s.Add(stubs...)
+	}
+	var pe *ProblemsError
+	switch {
+	case errors.As(err, &pe):
+		controljson.Write(w, http.StatusBadRequest, controlError{Error: "invalid stub", Problems: pe.Problems})
+	case err != nil:
+		controljson.Write(w, http.StatusBadRequest, controlError{Error: err.Error()})
+	case list:
+		controljson.Write(w, http.StatusCreated, stubList{Stubs: stubs})
+	default:
+		controljson.Write(w, http.StatusCreated, stubs[0])
+	}
+}
+
+func (s *Set) handleList(w http.ResponseWriter, _ *http.Request) {
+	controljson.Write(w, http.StatusOK, stubList{Stubs: s.List()})
+}
+
+func (s *Set) handleGet(w http.ResponseWriter, r *http.Request) {
+	id := mux.Vars(r)["id"]
+	if st, ok := s.Get(id); ok {
+		controljson.Write(w, http.StatusOK, st)
+		return
+	}
+	controljson.Write(w, http.StatusNotFound, controlError{Error: "no stub " + quote(id)})
+}
+
+func (s *Set) handleDelete(w http.ResponseWriter, r *http.Request) {
+	id := mux.Vars(r)["id"]
+	if !s.Delete(id) {
+		controljson.Write(w, http.StatusNotFound, controlError{Error: "no stub " + quote(id)})
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Set) handleClear(w http.ResponseWriter, _ *http.Request) {
+	s.Clear()
+	w.WriteHeader(http.StatusNoContent)
+}

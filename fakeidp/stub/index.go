@@ -1,0 +1,152 @@
+package stub
+
+import (
+	"net/http"
+	"strings"
+)
+
+// node is one level of a site's path index. A request walks it segment by
+// segment, trying the literal child before the {name} child, so that
+// "/policies/special" wins over "/policies/{id}". Each node sits at one
+// depth and is reached by one route, so a walk visits every node at most
+// once however the stubs are shaped: matching costs the path's length,
+// not the number of stubs.
+type node struct {
+	literal map[string]*node
+	param   *node
+	// stubs ending here, newest first: a stub added later overrides an
+	// earlier one for the same method and path.
+	stubs []*compiled
+}
+
+func (n *node) insert(c *compiled) {
+	for _, seg := range c.path.segments {
+		n = n.child(seg)
+	}
+	n.stubs = append([]*compiled{c}, n.stubs...)
+}
+
+func (n *node) child(seg segment) *node {
+	if seg.param {
+		if n.param == nil {
+			n.param = &node{}
+		}
+		return n.param
+	}
+	if n.literal == nil {
+		n.literal = map[string]*node{}
+	}
+	next := n.literal[seg.literal]
+	if next == nil {
+		next = &node{}
+		n.literal[seg.literal] = next
+	}
+	return next
+}
+
+// remove drops c below n and prunes the nodes it leaves empty; it reports
+// whether n itself is empty now.
+func (n *node) remove(c *compiled, segs []segment) bool {
+	if len(segs) == 0 {
+		for i, x := range n.stubs {
+			if x == c {
+				n.stubs = append(n.stubs[:i:i], n.stubs[i+1:]...)
+				break
+			}
+		}
+	} else {
+		seg := segs[0]
+		switch {
+		case seg.param && n.param != nil:
+			if n.param.remove(c, segs[1:]) {
+				n.param = nil
+			}
+		case !seg.param && n.literal[seg.literal] != nil:
+			if n.literal[seg.literal].remove(c, segs[1:]) {
+				delete(n.literal, seg.literal)
+			}
+		}
+	}
+	return len(n.stubs) == 0 && len(n.literal) == 0 && n.param == nil
+}
+
+// maxParams bounds the {name}s a path may have: a template has at most
+// maxSegments segments.
+const maxParams = maxSegments
+
+// found is the stubs of the first node, in walk order, that has a stub
+// for the request's method, with the path's {name} values.
+type found struct {
+	stubs  []*compiled
+	params [maxParams]string
+	n      int
+}
+
+// find walks rest (the path after a leading slash, trailing slash
+// dropped) from n.
+func (n *node) find(method, rest string, f *found) bool {
+	if rest == "" {
+		return f.take(n.stubs, method)
+	}
+	seg, tail, _ := strings.Cut(rest, "/")
+	if next := n.literal[seg]; next != nil && next.find(method, tail, f) {
+		return true
+	}
+	if n.param != nil && seg != "" && f.n < maxParams {
+		f.params[f.n] = seg
+		f.n++
+		if n.param.find(method, tail, f) {
+			return true
+		}
+		f.n--
+	}
+	return false
+}
+
+// take keeps the stubs for method, if there are any.
+func (f *found) take(stubs []*compiled, method string) bool {
+	for i, c := range stubs {
+		if c.stub.Method == method || (method == http.MethodHead && c.stub.Method == http.MethodGet) {
+			f.stubs = stubs[i:]
+			return true
+		}
+	}
+	return false
+}
+
+// match is the stub that answers a request, or why none does.
+type match struct {
+	stub   *compiled
+	params []string
+	// reason is set when stubs matched the path and method but none
+	// accepted the token.
+	reason string
+}
+
+// match finds the stub for a request on site. The stub is immutable; the
+// lock is released before it is written.
+func (s *Set) match(site, method, path string, tok *Token) match {
+	f := &found{}
+	path = strings.TrimSuffix(path, "/")
+	s.mu.RLock()
+	root := s.roots[site]
+	ok := root != nil && root.find(method, strings.TrimPrefix(path, "/"), f)
+	s.mu.RUnlock()
+	if !ok {
+		return match{}
+	}
+	var reason string
+	for _, c := range f.stubs {
+		if c.stub.Method != method && !(method == http.MethodHead && c.stub.Method == http.MethodGet) {
+			continue
+		}
+		why, accepted := tok.accepts(&c.stub.Require)
+		if accepted {
+			return match{stub: c, params: f.params[:f.n]}
+		}
+		if reason == "" {
+			reason = why
+		}
+	}
+	return match{reason: reason}
+}
