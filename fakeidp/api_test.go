@@ -32,7 +32,7 @@ func konturToken(t *testing.T, srv *fakeidp.Server, form url.Values) string {
 	return tok
 }
 
-func mediToken(t *testing.T, srv *fakeidp.Server) string {
+func getMediToken(t *testing.T, srv *fakeidp.Server) string {
 	return konturToken(t, srv, url.Values{"grant_type": {"client_credentials"}, "scope": {"medi_api"},
 		"client_id": {mediID}, "client_secret": {mediSecret}})
 }
@@ -97,7 +97,7 @@ func TestKonturAPITokenChecks(t *testing.T) {
 			want(call("a.b.c"), 401, `Bearer error="invalid_token"`)
 			want(call(externToken(t, srv)), 403, "")
 
-			tok := mediToken(t, srv)
+			tok := getMediToken(t, srv)
 			rep := call(tok)
 			want(rep, 200, "")
 			if got := string(rep.Body); got != `{"id":"p-1","client":"medi_test_client","user":""}` {
@@ -198,7 +198,7 @@ func TestStubControlAPI(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-	tok := mediToken(t, srv)
+	tok := getMediToken(t, srv)
 	if rep := apiCall(t, srv, "medi-api", "", "GET", "/V2/ping", tok); rep.Status != 200 || string(rep.Body) != `{"pong":true}` {
 		t.Fatalf("fixtures stub: %d %s", rep.Status, rep.Body)
 	}
