@@ -3,8 +3,7 @@ package scenarios_test
 import (
 	"context"
 	"net"
-	"os"
-	"strings"
+	"reflect"
 	"testing"
 
 	"github.com/fakeidp/fakeidp/fakeidp"
@@ -13,19 +12,26 @@ import (
 	"github.com/fakeidp/fakeidp/scenarios"
 )
 
-// TestComposeFixtures checks that fixtures/compose.yaml is the default
-// fixtures plus public URLs, and runs the whole contract the way the
-// compose "verify" service does: against a running fakeidp whose sites
-// are reached by their real host names.
+// TestComposeFixtures checks that fixtures/compose.yaml, merged onto the
+// defaults as --config merges it, is the default fixtures plus public
+// URLs, and runs the whole contract the way the compose "verify" service
+// does: against a running fakeidp whose sites are reached by their real
+// host names.
 func TestComposeFixtures(t *testing.T) {
 	t.Parallel()
-	checkSameFixtures(t)
-	compose, err := config.Load("../fixtures/compose.yaml")
+	defaults, err := config.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	compose, err := config.LoadOverlay("../fixtures/compose.yaml", defaults)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := compose.Sites["kontur"].PublicURL; got != "http://identity.testkontur.ru:8080" {
 		t.Errorf("kontur public_url = %q", got)
+	}
+	if !reflect.DeepEqual(compose.Kontur, defaults.Kontur) || !reflect.DeepEqual(compose.Keys, defaults.Keys) {
+		t.Error("the compose overlay changes more than the sites and the control API's names")
 	}
 
 	srv := fakeidp.StartTest(t, fakeidp.Options{Config: compose, ControlToken: "compose-token"})
@@ -44,25 +50,5 @@ func TestComposeFixtures(t *testing.T) {
 	}
 	if status := scenarios.Run(cfg, features.FS, scenarios.RunOptions{Seed: 7, TestingT: t}); status != 0 {
 		t.Fatalf("the contract failed against the compose fixtures (status %d)", status)
-	}
-}
-
-// checkSameFixtures compares the two files as text: everything from the
-// signing keys on must be the same, so compose runs the default fixtures.
-func checkSameFixtures(t *testing.T) {
-	t.Helper()
-	tail := func(path string) string {
-		b, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, rest, ok := strings.Cut(string(b), "\n# RS256 signing keys")
-		if !ok {
-			t.Fatalf("%s: no \"# RS256 signing keys\" section", path)
-		}
-		return rest
-	}
-	if tail("../fixtures/compose.yaml") != tail("../fixtures/fakeidp.yaml") {
-		t.Error("fixtures/compose.yaml differs from fixtures/fakeidp.yaml after the sites: copy the change over")
 	}
 }

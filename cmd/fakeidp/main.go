@@ -1,7 +1,7 @@
 // Command fakeidp serves the fake identity providers, and checks the
 // provider contract against them or against the real providers.
 //
-//	fakeidp [--addr 127.0.0.1:8080] [--config fixtures.yaml] [--log-level info]
+//	fakeidp [--addr 127.0.0.1:8080] [--config overlay.yaml [--no-defaults]] [--log-level info]
 //	        [--preset NAME]... [--control-token TOKEN] [--shutdown-timeout 5s]
 //	fakeidp verify [--url URL | --target SITE=URL ...] ...
 //	fakeidp help [COMMAND]

@@ -22,14 +22,15 @@ type serveFlags struct {
 	addr, cfgPath, level, token string
 	presets, publicNames        presetList
 	shutdownTimeout             time.Duration
-	version                     bool
+	version, noDefaults         bool
 }
 
 func parseServe(args []string, stdout, stderr io.Writer) (*serveFlags, int, bool) {
 	f := &serveFlags{}
 	fs := newFlagSet("fakeidp", stderr)
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "listen address host:port (port 0 picks a free port)")
-	fs.StringVar(&f.cfgPath, "config", "", "fixtures file (default: the embedded fixtures/fakeidp.yaml)")
+	fs.StringVar(&f.cfgPath, "config", "", "fixtures overlay: merged onto the embedded defaults (fixtures/fakeidp.yaml), so it names only what it adds or changes")
+	fs.BoolVar(&f.noDefaults, "no-defaults", false, "with --config: the file is the whole fixtures, replacing the defaults")
 	fs.StringVar(&f.level, "log-level", "info", "log level: "+logLevelNames)
 	fs.StringVar(&f.token, "control-token", os.Getenv("FAKEIDP_CONTROL_TOKEN"), "bearer token guarding /_fakeidp/ (required off loopback; default $FAKEIDP_CONTROL_TOKEN)")
 	fs.Var(&f.presets, "preset", "enable an error-case preset at start (repeatable)")
@@ -41,6 +42,10 @@ func parseServe(args []string, stdout, stderr io.Writer) (*serveFlags, int, bool
 	}
 	if f.shutdownTimeout < 0 {
 		fmt.Fprintln(stderr, "fakeidp: --shutdown-timeout must not be negative")
+		return nil, 2, false
+	}
+	if f.noDefaults && f.cfgPath == "" {
+		fmt.Fprintln(stderr, "fakeidp: --no-defaults needs --config FILE, the whole fixtures to serve")
 		return nil, 2, false
 	}
 	return f, 0, true
@@ -88,7 +93,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 }
 
 func start(f *serveFlags, log *slog.Logger) (*fakeidp.Server, error) {
-	cfg, err := loadConfig(f.cfgPath)
+	cfg, err := loadConfig(f.cfgPath, f.noDefaults)
 	if err != nil {
 		return nil, err
 	}
@@ -142,9 +147,15 @@ func (p *presetList) Set(v string) error {
 	return nil
 }
 
-func loadConfig(path string) (*config.Config, error) {
-	if path == "" {
-		return config.Default()
+// loadConfig is the embedded defaults, the file at path merged onto them,
+// or with noDefaults the file alone.
+func loadConfig(path string, noDefaults bool) (*config.Config, error) {
+	if noDefaults {
+		return config.Load(path)
 	}
-	return config.Load(path)
+	base, err := config.Default()
+	if err != nil || path == "" {
+		return base, err
+	}
+	return config.LoadOverlay(path, base)
 }

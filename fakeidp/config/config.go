@@ -13,6 +13,7 @@ package config
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"sync"
@@ -122,13 +123,32 @@ func Parse(data []byte) (*Config, error) {
 	return applyDoc(new(Config), data, OverlayFile)
 }
 
-// Load reads and parses the fixtures file at path.
+// Load reads and parses the fixtures file at path: the whole fixtures,
+// replacing the defaults (fakeidp --config FILE --no-defaults).
 func Load(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
+	return loadWith(path, Parse)
+}
+
+// LoadOverlay reads the fixtures file at path as an overlay on base
+// (fakeidp --config FILE, base being Default()).
+func LoadOverlay(path string, base *Config) (*Config, error) {
+	return loadWith(path, func(doc []byte) (*Config, error) { return Overlay(base, doc, OverlayFile) })
+}
+
+// loadWith reads a fixtures file, no more than MaxDocumentBytes of it,
+// and hands it to parse; errors name the file.
+func loadWith(path string, parse func([]byte) (*Config, error)) (*Config, error) {
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	c, err := Parse(data)
+	defer f.Close()
+	// One byte more than allowed lets parse refuse a file that is too large.
+	data, err := io.ReadAll(io.LimitReader(f, MaxDocumentBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	c, err := parse(data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

@@ -49,7 +49,7 @@ func Overlay(base *Config, doc []byte, mode OverlayMode) (*Config, error) {
 func applyDoc(c *Config, doc []byte, mode OverlayMode) (*Config, error) {
 	if len(doc) > MaxDocumentBytes {
 		return nil, &ValidationError{Problems: []string{fmt.Sprintf(
-			"(document): %d bytes is too large; a fixtures document may have at most %d", len(doc), MaxDocumentBytes)}}
+			"(document): too large; a fixtures document may have at most %d bytes", MaxDocumentBytes)}}
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(doc, &root); err != nil {

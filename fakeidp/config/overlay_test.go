@@ -300,7 +300,7 @@ kontur: {auto_login: user@login.ru}
 func TestOverlayTooLarge(t *testing.T) {
 	doc := "kontur:\n  scopes:\n" + strings.Repeat("    - openid\n", 10<<20/13)
 	_, err := Overlay(defaults(t), []byte(doc), OverlaySandbox)
-	if err == nil || !strings.Contains(err.Error(), "too large; a fixtures document may have at most 1048576") {
+	if err == nil || !strings.Contains(err.Error(), "too large; a fixtures document may have at most 1048576 bytes") {
 		t.Fatalf("a %d-byte overlay: %v", len(doc), err)
 	}
 }
