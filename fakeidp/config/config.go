@@ -41,8 +41,9 @@ type Config struct {
 	Presets        []Preset        `yaml:"presets" merge:"name"`
 	// Stubs are what the API sites answer once a token is accepted; the
 	// stub package reads and validates them (it sits above config). An
-	// overlay's stubs replace the list.
-	Stubs []yaml.Node `yaml:"stubs"`
+	// overlay's stubs are added to the base's, but for one with the id of
+	// a base stub, which replaces that stub.
+	Stubs []yaml.Node `yaml:"stubs" merge:"id"`
 }
 
 // Server holds limits that apply to every site.

@@ -112,13 +112,14 @@ func (w *walker) mergeList(n *yaml.Node, v reflect.Value, path string, keys []st
 	if n = resolve(n); !w.shaped(n, v, path, yaml.SequenceNode) {
 		return
 	}
-	fields := fieldsOf(v.Type().Elem())
 	touched := map[int]bool{}
 	seen := map[string]string{}
 	base := v.Len()
 	index := make(map[string]int, base)
 	for j := range base {
-		index[entryKey(v.Index(j), fields, keys)] = j
+		if key := w.entryKey(v.Index(j), keys); key != "" {
+			index[key] = j
+		}
 	}
 	for i, en := range n.Content {
 		ep := fmt.Sprintf("%s[%d]", path, i)
@@ -145,7 +146,7 @@ func (w *walker) mergeList(n *yaml.Node, v reflect.Value, path string, keys []st
 	}
 	for j := range base {
 		if !touched[j] {
-			key := keyText(keys, entryKey(v.Index(j), fields, keys))
+			key := keyText(keys, w.entryKey(v.Index(j), keys))
 			f := fmt.Sprintf("%s[%d]", path, j)
 			w.renames[f] = rename{to: f, note: "base entry with " + key}
 		}
@@ -170,8 +171,17 @@ func (w *walker) keyOf(n *yaml.Node, keys []string, path string) string {
 	return strings.Join(vals, "\x00")
 }
 
-// entryKey is a Go entry's key, joined as keyOf joins it.
-func entryKey(e reflect.Value, fields *structFields, keys []string) string {
+// entryKey is a base entry's key, joined as keyOf joins it. An entry kept
+// as a yaml.Node (a stub) has its key read from the node.
+func (w *walker) entryKey(e reflect.Value, keys []string) string {
+	if e.Type() == nodeType {
+		n := e.Addr().Interface().(*yaml.Node)
+		if n.Kind != yaml.MappingNode {
+			return ""
+		}
+		return w.keyOf(n, keys, "")
+	}
+	fields := fieldsOf(e.Type())
 	vals := make([]string, len(keys))
 	for i, k := range keys {
 		vals[i] = fmt.Sprint(e.Field(fields.index[k]).Interface())

@@ -34,6 +34,8 @@ const MaxDocumentBytes = 1 << 20
 // doktornarabote.clients by id, doktornarabote.phones by code and number,
 // livedigital.users by email and livedigital.clients by id. An entry whose
 // name is in the base is merged onto it field by field; another is added.
+// Stubs are added, but for one with the id of a base stub, which replaces
+// it.
 // Everywhere else a field given replaces that field (a list given replaces
 // the list), maps such as claims and sites merge by key, and null clears a
 // field or removes a map entry.

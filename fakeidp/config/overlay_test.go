@@ -161,6 +161,27 @@ func TestOverlayLivedigitalSitesPresets(t *testing.T) {
 	}
 }
 
+// Stubs are appended, but for one with the id of a base stub, which
+// replaces it.
+func TestOverlayStubs(t *testing.T) {
+	base := overlay(t, `stubs: [{id: a, path: /a}, {path: /b}]`, OverlayFile)
+	c, err := Overlay(base, []byte(`stubs: [{path: /c}, {id: a, path: /a2}, {id: d, path: /d}]`), OverlayFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paths []string
+	for _, n := range c.Stubs {
+		var s struct{ Path string }
+		if err := n.Decode(&s); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, s.Path)
+	}
+	if got := strings.Join(paths, " "); got != "/a2 /b /c /d" {
+		t.Errorf("stubs: %s, want /a2 /b /c /d", got)
+	}
+}
+
 // A YAML merge key (<<: *anchor) brings in the anchor's fields; the ones
 // given explicitly win.
 func TestOverlayYAMLMergeKey(t *testing.T) {
