@@ -145,8 +145,8 @@ func New(opts Options) (*Server, error) {
 		controlToken: opts.ControlToken, stop: make(chan struct{}),
 		hosts: newControlHosts(append(slices.Clone(cfg.Server.PublicNames), opts.PublicNames...), publicURLs(cfg)),
 	}
-	s.livedigital = livedigital.New(env)
-	s.dnr = doktornarabote.New(env)
+	s.livedigital = livedigital.New(env, stubs)
+	s.dnr = doktornarabote.New(env, stubs)
 	k := kontur.New(env)
 	s.sites = map[string]provider{
 		site.Kontur.Name:             k,

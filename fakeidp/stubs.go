@@ -13,6 +13,8 @@ import (
 var apiSites = []stub.SiteRule{
 	{Name: site.MediAPI.Name, Scoped: true},
 	{Name: site.ExternAPI.Name, Scoped: true},
+	{Name: site.DoktornaraboteAPI.Name},
+	{Name: site.Livedigital.Name},
 }
 
 // loadStubs builds the server's stubs from the fixtures' "stubs:".

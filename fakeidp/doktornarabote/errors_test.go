@@ -127,9 +127,11 @@ func errorCases() []errorCase {
 		{"POST to validation-code", apiSite, func(t *testing.T, srv *fakeidp.Server) reply {
 			return do(t, http.MethodPost, srv.SiteURL("doktornarabote-api")+"/api/v1/access/validation-code?code=7&number=9161234567", "", "", nil)
 		}, 405, apiErr("method_not_allowed", "method")},
-		{"unknown API path", apiSite, func(t *testing.T, srv *fakeidp.Server) reply {
+		// Every other path needs a token, so without one it is the API's
+		// 403 oauth before it is a 404 (issue 11).
+		{"unknown API path without a token", apiSite, func(t *testing.T, srv *fakeidp.Server) reply {
 			return do(t, http.MethodGet, srv.SiteURL("doktornarabote-api")+"/api/v1/nothing", "", "", nil)
-		}, 404, apiErr("not_found", "path")},
+		}, 403, apiErr("oauth", "access_token")},
 
 		{"right code", authSite, login(same), 200, tokenPair},
 		{"wrong code", authSite, login(func(_ *testing.T, _ *fakeidp.Server, code string) string { return wrong(code) }), 400, oauthErr("invalid_grant")},

@@ -10,6 +10,7 @@ import (
 	"github.com/fakeidp/fakeidp/fakeidp/oauth"
 	"github.com/fakeidp/fakeidp/fakeidp/site"
 	"github.com/fakeidp/fakeidp/fakeidp/store"
+	"github.com/fakeidp/fakeidp/fakeidp/stub"
 )
 
 // Service is the Doktornarabote fake of one server: both hosts and the
@@ -32,16 +33,21 @@ type Service struct {
 	issueMu sync.Mutex
 	outbox  *outbox
 
-	// refresh holds the refresh tokens. Access tokens are not kept: no
-	// endpoint of the partner API's auth host takes one back.
+	// refresh holds the refresh tokens; access the access tokens the API
+	// host accepts, by digest, until they expire or the auth host resets.
 	refresh *store.Store[refreshToken]
+	access  *store.Keyed[tokenKey, grant]
+	// methods are the API host's paths but the validation code: the token
+	// check, then the stubs.
+	methods *stub.API
 
 	// api is the API host's writer; token the auth host's (OWIN).
 	api, token oauth.Dialect
 }
 
-// New builds the service from the fixtures in env.
-func New(env *site.Env) *Service {
+// New builds the service from the fixtures in env; stubs answer the API
+// host's methods.
+func New(env *site.Env, stubs *stub.Set) *Service {
 	cfg := &env.Config.Doktornarabote
 	s := &Service{
 		env:     env,
@@ -61,6 +67,8 @@ func New(env *site.Env) *Service {
 	s.codes = store.New[*validationCode](now, max)
 	s.outbox = newOutbox(max)
 	s.refresh = store.New[refreshToken](now, max)
+	s.access = store.NewKeyed[tokenKey, grant](now, max)
+	s.methods = s.newAPI(stubs)
 	s.api = oauth.Dialect{ContentType: apiContentType, Log: env.Log}
 	s.token = oauth.Dialect{
 		ContentType: tokenContentType,
@@ -84,15 +92,16 @@ func (s *Service) Outbox(phone string) []SMS { return s.outbox.list(phone) }
 // ClearOutbox forgets every SMS sent.
 func (s *Service) ClearOutbox() { s.outbox.clear() }
 
-// APISite is the partner API host: validation codes and the SMS outbox.
+// APISite is the partner API host: validation codes, the SMS outbox and
+// the API methods behind the tokens.
 type APISite struct{ s *Service }
 
 // Mount registers the API host's routes on r, the site's own router.
 func (a *APISite) Mount(r *mux.Router) {
 	r.HandleFunc("/api/v1/access/validation-code", a.s.validationCodeEndpoint)
-	// Anything else on the API host is a 404 in the API's shape, as the
-	// real API answers unknown resources.
-	r.PathPrefix("/").HandlerFunc(a.s.notFound)
+	// Anything else needs a token; what no stub answers is a 404 in the
+	// API's shape, as the real API answers unknown resources.
+	r.PathPrefix("/").Handler(a.s.methods)
 }
 
 // MountControl adds the outbox to the control API; r is /_fakeidp.
@@ -115,9 +124,10 @@ func (a *AuthSite) Mount(r *mux.Router) {
 	r.HandleFunc("/token", a.s.tokenEndpoint)
 }
 
-// Reset forgets every refresh token.
+// Reset forgets every refresh and access token.
 func (a *AuthSite) Reset() {
 	a.s.refresh.Clear()
+	a.s.access.Clear()
 }
 
 // RenderError writes an injected error (a fault rule) in the API's

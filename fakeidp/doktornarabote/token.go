@@ -1,6 +1,7 @@
 package doktornarabote
 
 import (
+	"crypto/sha256"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -110,6 +111,7 @@ func (s *Service) respond(r *http.Request, client *config.DoktornaraboteClient, 
 	if err != nil {
 		return nil, oauth.ServerError(err)
 	}
+	s.access.Put(sha256.Sum256([]byte(value)), g, life.D())
 	// Katana applications commonly make refresh tokens with
 	// Guid.NewGuid().ToString("n"): 32 lowercase hex digits.
 	refresh := s.env.Random.Hex(16)

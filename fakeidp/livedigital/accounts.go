@@ -112,9 +112,18 @@ func (a *accounts) authenticateClient(id, secret string) (string, bool) {
 
 // clientExists reports whether a client has this ObjectId.
 func (a *accounts) clientExists(oid string) bool {
+	_, ok := a.clientID(oid)
+	return ok
+}
+
+// clientID is the clientId of the client with this ObjectId.
+func (a *accounts) clientID(oid string) (string, bool) {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
-	return a.clientsByOID[oid] != nil
+	if c := a.clientsByOID[oid]; c != nil {
+		return c.id, true
+	}
+	return "", false
 }
 
 // login checks a user's email and password.

@@ -2,6 +2,7 @@ package livedigital
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/gorilla/mux"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/fakeidp/fakeidp/fakeidp/oauth"
 	"github.com/fakeidp/fakeidp/fakeidp/site"
 	"github.com/fakeidp/fakeidp/fakeidp/store"
+	"github.com/fakeidp/fakeidp/fakeidp/stub"
 )
 
 // Site is the livedigital API of one server.
@@ -29,6 +31,9 @@ type Site struct {
 	// token is the dialect of POST /v1/auth/token (OAuth-shaped errors);
 	// api that of the API methods ({"message","code"} errors).
 	token, api oauth.Dialect
+	// methods are the API's other /v1/ paths: the token check, then the
+	// stubs.
+	methods *stub.API
 }
 
 // refreshGrant is what an unused refresh token may be exchanged for.
@@ -40,8 +45,9 @@ type refreshGrant struct {
 // contentTypeJSON is what Express's res.json sends.
 const contentTypeJSON = "application/json; charset=utf-8"
 
-// New builds the site from the fixtures in env.
-func New(env *site.Env) *Site {
+// New builds the site from the fixtures in env; stubs answer the API
+// methods.
+func New(env *site.Env, stubs *stub.Set) *Site {
 	cfg := &env.Config.Livedigital
 	sig := newSigner(cfg.HS256Secret)
 	s := &Site{
@@ -53,6 +59,7 @@ func New(env *site.Env) *Site {
 	}
 	s.token = oauth.Dialect{ContentType: contentTypeJSON, Headers: noStore, Log: env.Log}
 	s.api = oauth.Dialect{ContentType: contentTypeJSON, Log: env.Log}
+	s.methods = s.newAPI(stubs)
 	return s
 }
 
@@ -68,6 +75,7 @@ func (s *Site) Mount(r *mux.Router) {
 	r.HandleFunc("/v1/auth/token/", s.tokenEndpoint)
 	r.HandleFunc("/v1/spaces/", s.spaces)
 	r.HandleFunc("/v1/spaces", s.spaces)
+	r.PathPrefix("/v1/").Handler(s.methods)
 }
 
 // Reset returns the site to its fixtures: passwords, generated clients and
@@ -78,8 +86,13 @@ func (s *Site) Reset() {
 	s.refresh.Clear()
 }
 
-// RenderError writes an injected error (a fault rule) in the token
-// endpoint's OAuth shape, with the status the rule asks for.
+// RenderError writes an injected error (a fault rule) with the status the
+// rule asks for: in the token endpoint's OAuth shape there, in the API's
+// {"message","code"} shape on the API methods.
 func (s *Site) RenderError(w http.ResponseWriter, r *http.Request, e *oauth.Error) {
+	if strings.HasPrefix(r.URL.Path, "/v1/") && !strings.HasPrefix(r.URL.Path, "/v1/auth/token") {
+		s.renderAPIError(w, r, e)
+		return
+	}
 	s.token.WriteInjectedError(w, r, e)
 }

@@ -55,34 +55,55 @@ func (s *Site) spaces(w http.ResponseWriter, r *http.Request) {
 // user access token whose sgn still matches the user's password, or a live
 // personal token. A zero apiError means the user was found.
 func (s *Site) authenticateUser(r *http.Request) (userView, apiError) {
+	b, refused := s.bearer(r)
+	switch {
+	case refused.Code != 0:
+		return userView{}, refused
+	case b.personal != nil:
+		return *b.personal, apiError{}
+	case b.claims.Aud == audClient:
+		return userView{}, apiUserOnly
+	case b.claims.Aud != audUser:
+		return userView{}, apiInvalidToken
+	}
+	u, ok := s.liveUser(b.claims)
+	if !ok {
+		return userView{}, apiInvalidToken
+	}
+	return u, apiError{}
+}
+
+// bearerToken is a request's bearer token once it has passed the checks
+// every API method makes: a live personal token (personal set), or a
+// verified, unexpired access JWT (claims set) of either audience.
+type bearerToken struct {
+	personal *userView
+	claims   *claims
+}
+
+// bearer reads and checks the request's bearer token. A zero apiError
+// means it passed.
+func (s *Site) bearer(r *http.Request) (bearerToken, apiError) {
 	raw, ok := oauth.BearerToken(r)
 	if !ok {
-		return userView{}, apiUnauthorized
+		return bearerToken{}, apiUnauthorized
 	}
 	if !strings.Contains(raw, ".") {
 		// Personal tokens are opaque and never expire; a deleted one is
 		// simply no longer found.
 		if u, ok := s.accounts.personalOwner(raw); ok {
-			return u, apiError{}
+			return bearerToken{personal: &u}, apiError{}
 		}
-		return userView{}, apiInvalidToken
+		return bearerToken{}, apiInvalidToken
 	}
 	c, err := s.signer.verify(raw, s.env.Clock.Now())
 	switch {
 	case errors.Is(err, errExpired):
-		return userView{}, apiTokenExpired
+		return bearerToken{}, apiTokenExpired
 	case err != nil || c.Type != typeAccess:
-		return userView{}, apiInvalidToken
-	case c.Aud == audClient:
-		return userView{}, apiUserOnly
-	case c.Aud != audUser:
-		return userView{}, apiInvalidToken
+		return bearerToken{}, apiInvalidToken
 	}
-	u, ok := s.liveUser(c)
-	if !ok {
-		return userView{}, apiInvalidToken
-	}
-	return u, apiError{}
+	return bearerToken{claims: c}, apiError{}
 }
 
 // liveUser is the user of a verified user token, unless the token has been

@@ -1,0 +1,54 @@
+package doktornarabote
+
+import (
+	"crypto/sha256"
+	"net/http"
+
+	"github.com/fakeidp/fakeidp/fakeidp/oauth"
+	"github.com/fakeidp/fakeidp/fakeidp/site"
+	"github.com/fakeidp/fakeidp/fakeidp/stub"
+)
+
+// The partner API behind the tokens (SEEN): every path of the API host
+// but the validation-code endpoint needs "Authorization: Bearer
+// ACCESS_TOKEN", and every authorization failure (no token, an unknown,
+// expired or reset one, a token a stub does not accept) is
+// 403 {"type":"oauth","value":"access_token","description":…}, never 401.
+// Access tokens, opaque or JWT, are checked against this server's store of
+// the tokens the auth host issued, by the server's clock.
+
+// tokenKey is the SHA-256 of an access token: the store keeps digests, so
+// nothing in memory can be replayed.
+type tokenKey [sha256.Size]byte
+
+// deniedDescription is ASP.NET Web API's message for a refused request
+// (INFER: the partner API is an OWIN application).
+const deniedDescription = "Authorization has been denied for this request."
+
+func (s *Service) newAPI(stubs *stub.Set) *stub.API {
+	return &stub.API{
+		Site: site.DoktornaraboteAPI.Name, Stubs: stubs, Authenticate: s.authenticateAPI,
+		Forbidden: func(w http.ResponseWriter, r *http.Request, reason string) {
+			s.writeAPIError(w, r, oauthDenied(deniedDescription+" "+reason))
+		},
+		NotFound: s.notFound,
+	}
+}
+
+func oauthDenied(desc string) *apiError {
+	return &apiError{Type: "oauth", Value: "access_token", Description: desc, status: http.StatusForbidden}
+}
+
+func (s *Service) authenticateAPI(w http.ResponseWriter, r *http.Request) (stub.Token, bool) {
+	raw, ok := oauth.BearerToken(r)
+	if !ok {
+		s.writeAPIError(w, r, oauthDenied(deniedDescription))
+		return stub.Token{}, false
+	}
+	g, ok := s.access.Get(sha256.Sum256([]byte(raw)))
+	if !ok {
+		s.writeAPIError(w, r, oauthDenied(deniedDescription))
+		return stub.Token{}, false
+	}
+	return stub.Token{Subject: g.Phone, ClientID: g.ClientID, User: true}, true
+}
