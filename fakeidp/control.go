@@ -3,9 +3,7 @@ package fakeidp
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"sort"
 	"strings"
@@ -72,7 +70,7 @@ func (s *Server) controlMiddleware(next http.Handler) http.Handler {
 				writeControlError(w, http.StatusInternalServerError, "internal error")
 			}
 		}()
-		r.Body = http.MaxBytesReader(w, r.Body, s.env.Config.Server.MaxBodyBytes)
+		r.Body = http.MaxBytesReader(w, r.Body, controljson.MaxBody)
 		next.ServeHTTP(w, r)
 	})
 }
@@ -89,18 +87,18 @@ var controlEndpoints = []string{
 }
 
 func (s *Server) index(w http.ResponseWriter, _ *http.Request) {
-	writeControlJSON(w, http.StatusOK, map[string]any{
+	controljson.Write(w, http.StatusOK, map[string]any{
 		"sites": s.SiteURLs(), "presets": s.PresetNames(), "endpoints": controlEndpoints,
 	})
 }
 
 func (s *Server) health(w http.ResponseWriter, _ *http.Request) {
-	writeControlJSON(w, http.StatusOK, map[string]any{"status": "ok", "sites": s.SiteURLs()})
+	controljson.Write(w, http.StatusOK, map[string]any{"status": "ok", "sites": s.SiteURLs()})
 }
 
 func (s *Server) resetEndpoint(w http.ResponseWriter, _ *http.Request) {
 	s.Reset()
-	writeControlJSON(w, http.StatusOK, map[string]any{"status": "reset"})
+	controljson.Write(w, http.StatusOK, map[string]any{"status": "reset"})
 }
 
 type clockState struct {
@@ -114,7 +112,7 @@ func (s *Server) clockState() clockState {
 }
 
 func (s *Server) clockGet(w http.ResponseWriter, _ *http.Request) {
-	writeControlJSON(w, http.StatusOK, s.clockState())
+	controljson.Write(w, http.StatusOK, s.clockState())
 }
 
 // clockPost moves the clock: {"advance":"25h"}, {"set":"2030-01-01T00:00:00Z"}
@@ -125,8 +123,7 @@ func (s *Server) clockPost(w http.ResponseWriter, r *http.Request) {
 		Set     *string `json:"set"`
 		Reset   bool    `json:"reset"`
 	}
-	if err := decodeControl(r, &req); err != nil {
-		writeControlError(w, http.StatusBadRequest, err.Error())
+	if !decodeControl(w, r, &req) {
 		return
 	}
 	n := 0
@@ -157,12 +154,12 @@ func (s *Server) clockPost(w http.ResponseWriter, r *http.Request) {
 	default:
 		s.env.Clock.Reset()
 	}
-	writeControlJSON(w, http.StatusOK, s.clockState())
+	controljson.Write(w, http.StatusOK, s.clockState())
 }
 
 func (s *Server) keysGet(w http.ResponseWriter, _ *http.Request) {
 	ids := s.env.Keys.KeyIDs()
-	writeControlJSON(w, http.StatusOK, map[string]any{"signing": ids[0], "published": ids})
+	controljson.Write(w, http.StatusOK, map[string]any{"signing": ids[0], "published": ids})
 }
 
 // keysRotate makes a new key sign; {"keep_old": false} also drops the old
@@ -171,8 +168,7 @@ func (s *Server) keysRotate(w http.ResponseWriter, r *http.Request) {
 	req := struct {
 		KeepOld *bool `json:"keep_old"`
 	}{}
-	if err := decodeControl(r, &req); err != nil {
-		writeControlError(w, http.StatusBadRequest, err.Error())
+	if !decodeControl(w, r, &req) {
 		return
 	}
 	keep := req.KeepOld == nil || *req.KeepOld
@@ -195,7 +191,7 @@ func (s *Server) presetsGet(w http.ResponseWriter, _ *http.Request) {
 		out = append(out, view{p.name, p.description, len(p.rules), p.actions})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	writeControlJSON(w, http.StatusOK, out)
+	controljson.Write(w, http.StatusOK, out)
 }
 
 func (s *Server) presetEnable(w http.ResponseWriter, r *http.Request) {
@@ -205,41 +201,36 @@ func (s *Server) presetEnable(w http.ResponseWriter, r *http.Request) {
 		writeControlError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	writeControlJSON(w, http.StatusCreated, map[string]any{"preset": name, "rules": rules})
+	controljson.Write(w, http.StatusCreated, map[string]any{"preset": name, "rules": rules})
 }
 
-// decodeControl reads a JSON object strictly. An empty body is an empty
-// object, so that {"keep_old"} style options may be left out.
-func decodeControl(r *http.Request, v any) error {
-	body, err := io.ReadAll(r.Body)
+// decodeControl reads a JSON object strictly, or answers the error and
+// returns false. An empty body is an empty object, so that {"keep_old"}
+// style options may be left out.
+func decodeControl(w http.ResponseWriter, r *http.Request, v any) bool {
+	body, status, err := controljson.ReadBody(w, r)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return errors.New("request body too large")
-		}
-		return errors.New("could not read the request body")
+		writeControlError(w, status, err.Error())
+		return false
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
-		return nil
+		return true
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return fmt.Errorf("body: want a JSON object: %s", strings.TrimPrefix(err.Error(), "json: "))
+		writeControlError(w, http.StatusBadRequest, "body: want a JSON object: "+strings.TrimPrefix(err.Error(), "json: "))
+		return false
 	}
 	if dec.More() {
-		return errors.New("body: unexpected data after the JSON object")
+		writeControlError(w, http.StatusBadRequest, "body: unexpected data after the JSON object")
+		return false
 	}
-	return nil
-}
-
-func writeControlJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Cache-Control", "no-store")
-	controljson.Write(w, status, v)
+	return true
 }
 
 func writeControlError(w http.ResponseWriter, status int, msg string) {
-	writeControlJSON(w, status, map[string]string{"error": msg})
+	controljson.Write(w, status, map[string]string{"error": msg})
 }
 
 func truncate(s string, n int) string {

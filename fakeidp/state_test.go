@@ -1,8 +1,12 @@
 package fakeidp_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -94,5 +98,104 @@ func TestStartupPresetsSurviveReset(t *testing.T) {
 	}
 	if len(startKeys) != 2 {
 		t.Errorf("kontur-keys-rotated at start: keys %v, want two", startKeys)
+	}
+}
+
+// controlCall sends one control request as test code does and returns the
+// answer with its body read.
+func controlCall(t *testing.T, srv *fakeidp.Server, method, path, body string) (*http.Response, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest(method, srv.URL()+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	return resp, raw
+}
+
+// Every control answer, from every package that mounts control routes,
+// is written one way: never cached, JSON bodies as application/json
+// indented alike and ending in a newline, empty answers as a bare 204.
+func TestControlAnswersAreAlike(t *testing.T) {
+	t.Parallel()
+	srv := fakeidp.StartTest(t, fakeidp.Options{})
+	// One SMS in the outbox, so that its list has an element to indent.
+	if resp, err := http.Get(srv.URL() + "/doktornarabote-api/api/v1/access/validation-code?code=1&number=1111111111"); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("validation code: %v %v", resp, err)
+	}
+	const user = "/_fakeidp/livedigital/users/test_user@test.test"
+	calls := []struct{ method, path, body string }{
+		{"GET", "/_fakeidp/", ""}, {"GET", "/_fakeidp/health", ""}, {"POST", "/_fakeidp/reset", "{}"},
+		{"GET", "/_fakeidp/clock", ""}, {"POST", "/_fakeidp/clock", `{"advance":"1h"}`},
+		{"POST", "/_fakeidp/clock", `{"advance":"soon"}`}, {"GET", "/_fakeidp/keys", ""},
+		{"POST", "/_fakeidp/keys/rotate", "{}"}, {"GET", "/_fakeidp/presets", ""},
+		{"POST", "/_fakeidp/presets/kontur-invalid-client", ""}, {"POST", "/_fakeidp/presets/nope", ""},
+		{"POST", "/_fakeidp/faults", `{"effect":{"type":"hang"},"match":{"path":"/x"}}`},
+		{"POST", "/_fakeidp/faults", `{"effect":{}}`}, {"GET", "/_fakeidp/faults", ""},
+		{"GET", "/_fakeidp/faults/f1", ""}, {"GET", "/_fakeidp/faults/nope", ""},
+		{"DELETE", "/_fakeidp/faults/f1", ""}, {"DELETE", "/_fakeidp/faults", ""},
+		{"GET", "/_fakeidp/journal", ""}, {"GET", "/_fakeidp/journal?limit=x", ""}, {"DELETE", "/_fakeidp/journal", ""},
+		{"GET", "/_fakeidp/sms", ""}, {"DELETE", "/_fakeidp/sms", ""}, {"GET", "/_fakeidp/sms", ""},
+		{"GET", "/_fakeidp/livedigital/users", ""}, {"GET", user, ""}, {"GET", "/_fakeidp/livedigital/users/nobody", ""},
+		{"POST", user + "/personal-tokens", ""}, {"GET", user + "/personal-tokens", ""},
+		{"PATCH", user + "/personal-tokens", ""}, {"DELETE", user + "/personal-tokens/nope", ""},
+		{"PUT", user + "/password", `{"password":"Secret1!"}`}, {"POST", "/_fakeidp/livedigital/", ""},
+		{"GET", "/_fakeidp/nothing", ""}, {"PUT", "/_fakeidp/faults", ""},
+	}
+	for _, c := range calls {
+		resp, body := controlCall(t, srv, c.method, c.path, c.body)
+		what := c.method + " " + c.path
+		if cc := resp.Header.Get("Cache-Control"); cc != "no-store" {
+			t.Errorf("%s: %d Cache-Control %q, want no-store", what, resp.StatusCode, cc)
+		}
+		if resp.StatusCode == http.StatusNoContent {
+			if len(body) != 0 || resp.Header.Get("Content-Type") != "" {
+				t.Errorf("%s: 204 with Content-Type %q and body %q", what, resp.Header.Get("Content-Type"), body)
+			}
+			continue
+		}
+		if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
+			t.Errorf("%s: %d Content-Type %q, want application/json", what, resp.StatusCode, ct)
+		}
+		var compact, indented bytes.Buffer
+		if err := json.Compact(&compact, body); err != nil {
+			t.Errorf("%s: %d body is not JSON: %q", what, resp.StatusCode, body)
+			continue
+		}
+		_ = json.Indent(&indented, compact.Bytes(), "", "  ")
+		if indented.WriteByte('\n'); indented.String() != string(body) {
+			t.Errorf("%s: %d body not indented as the control API's:\n%s", what, resp.StatusCode, body)
+		}
+	}
+}
+
+// The control API has one body cap, 1 MiB, and its 413 says so: 700
+// rules (about 69 KB) are taken in one request, a body over 1 MiB is
+// refused by every endpoint alike.
+func TestControlBodyCap(t *testing.T) {
+	t.Parallel()
+	srv := fakeidp.StartTest(t, fakeidp.Options{})
+	var rules []string
+	for i := range 700 {
+		rules = append(rules, fmt.Sprintf(`{"match":{"site":"kontur","client_id":"client-%04d"},"effect":{"type":"error","error":"invalid_client"}}`, i))
+	}
+	list := `{"rules":[` + strings.Join(rules, ",") + `]}`
+	if resp, body := controlCall(t, srv, "POST", "/_fakeidp/faults", list); resp.StatusCode != http.StatusCreated {
+		t.Errorf("POST /faults with 700 rules (%d bytes): %d %.200s", len(list), resp.StatusCode, body)
+	}
+	huge := `{"password":"` + strings.Repeat("x", 1<<20) + `"}`
+	for _, path := range []string{"/_fakeidp/faults", "/_fakeidp/clock", "/_fakeidp/keys/rotate",
+		"/_fakeidp/livedigital/users/test_user@test.test/clients"} {
+		resp, body := controlCall(t, srv, "POST", path, huge)
+		if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(string(body), "larger than 1 MiB") {
+			t.Errorf("POST %s with %d bytes: %d %.200s, want 413 naming 1 MiB", path, len(huge), resp.StatusCode, body)
+		}
+	}
+	resp, body := controlCall(t, srv, "PUT", "/_fakeidp/livedigital/users/test_user@test.test/password", huge)
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(string(body), "larger than 1 MiB") {
+		t.Errorf("PUT password with %d bytes: %d %.200s, want 413 naming 1 MiB", len(huge), resp.StatusCode, body)
 	}
 }

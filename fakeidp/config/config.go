@@ -48,7 +48,8 @@ type Config struct {
 
 // Server holds limits that apply to every site.
 type Server struct {
-	// MaxBodyBytes caps every request body; larger ones are refused.
+	// MaxBodyBytes caps every site request body; larger ones are
+	// refused. The control API has its own cap, 1 MiB.
 	MaxBodyBytes int64 `yaml:"max_body_bytes"`
 	// MaxTokens caps each grant store; the oldest entries go first.
 	MaxTokens int `yaml:"max_tokens"`

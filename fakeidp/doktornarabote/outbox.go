@@ -1,10 +1,11 @@
 package doktornarabote
 
 import (
-	"encoding/json"
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/fakeidp/fakeidp/fakeidp/internal/controljson"
 )
 
 // SMS is one message the fake "sent".
@@ -82,13 +83,11 @@ func (o *outbox) clear() {
 // listSMS is GET /_fakeidp/sms[?phone=…]: a JSON list, newest first ([]
 // when empty, never null).
 func (s *Service) listSMS(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	_ = json.NewEncoder(w).Encode(s.outbox.list(r.URL.Query().Get("phone")))
+	controljson.Write(w, http.StatusOK, s.outbox.list(r.URL.Query().Get("phone")))
 }
 
 // clearSMS is DELETE /_fakeidp/sms.
 func (s *Service) clearSMS(w http.ResponseWriter, _ *http.Request) {
 	s.outbox.clear()
-	w.WriteHeader(http.StatusNoContent)
+	controljson.NoContent(w)
 }

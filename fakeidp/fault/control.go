@@ -3,16 +3,12 @@ package fault
 import (
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 
 	"github.com/gorilla/mux"
 
 	"github.com/fakeidp/fakeidp/fakeidp/internal/controljson"
 )
-
-// maxControlBody caps a POST /faults body; a thousand rules fit easily.
-const maxControlBody = 1 << 20
 
 // MountControl adds the fault endpoints to the control router it is given
 // (the /_fakeidp subrouter):
@@ -43,14 +39,9 @@ type controlError struct {
 }
 
 func (e *Engine) handleAdd(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxControlBody))
+	body, status, err := controljson.ReadBody(w, r)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			controljson.Write(w, http.StatusRequestEntityTooLarge, controlError{Error: "request body larger than 1 MiB"})
-			return
-		}
-		controljson.Write(w, http.StatusBadRequest, controlError{Error: "could not read request body"})
+		controljson.Write(w, status, controlError{Error: err.Error()})
 		return
 	}
 	rules, list, err := DecodeJSON(body)
@@ -89,12 +80,12 @@ func (e *Engine) handleDelete(w http.ResponseWriter, r *http.Request) {
 		controljson.Write(w, http.StatusNotFound, controlError{Error: "no fault rule " + quoteID(id)})
 		return
 	}
-	w.WriteHeader(http.StatusNoContent)
+	controljson.NoContent(w)
 }
 
 func (e *Engine) handleClear(w http.ResponseWriter, _ *http.Request) {
 	e.Clear()
-	w.WriteHeader(http.StatusNoContent)
+	controljson.NoContent(w)
 }
 
 // quoteID echoes an id back cut short, so a huge path is not reflected.

@@ -50,5 +50,5 @@ func writeBadLimit(w http.ResponseWriter) {
 
 func (j *Journal) handleClear(w http.ResponseWriter, _ *http.Request) {
 	j.Clear()
-	w.WriteHeader(http.StatusNoContent)
+	controljson.NoContent(w)
 }

@@ -70,7 +70,7 @@ func TestCabinetBadInput(t *testing.T) {
 		{"wrong method", "PATCH", "/_fakeidp/livedigital/users/" + seedUser + "/personal-tokens", "", jsonCT, 405, "method_not_allowed"},
 		{"create with garbage JSON", "POST", "/_fakeidp/livedigital/users/" + seedUser + "/personal-tokens", "{nope", jsonCT, 400, "invalid_request"},
 		{"create with text/plain", "POST", "/_fakeidp/livedigital/users/" + seedUser + "/personal-tokens", "hello", map[string]string{"Content-Type": "text/plain"}, 415, ""},
-		{"create over the cap", "POST", "/_fakeidp/livedigital/users/" + seedUser + "/clients", `{"a":"` + strings.Repeat("x", 70000) + `"}`, jsonCT, 413, "invalid_request"},
+		{"create over the cap", "POST", "/_fakeidp/livedigital/users/" + seedUser + "/clients", `{"a":"` + strings.Repeat("x", 1<<20) + `"}`, jsonCT, 413, "invalid_request"},
 		{"password null", "PUT", "/_fakeidp/livedigital/users/" + seedUser + "/password", "null", jsonCT, 400, "invalid_request"},
 		{"password number", "PUT", "/_fakeidp/livedigital/users/" + seedUser + "/password", `{"password":123456}`, jsonCT, 400, "invalid_request"},
 		{"password empty", "PUT", "/_fakeidp/livedigital/users/" + seedUser + "/password", `{"password":""}`, jsonCT, 400, "invalid_request"},

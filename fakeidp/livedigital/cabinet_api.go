@@ -8,6 +8,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/fakeidp/fakeidp/fakeidp/internal/controljson"
 	"github.com/fakeidp/fakeidp/fakeidp/oauth"
 )
 
@@ -88,6 +89,9 @@ func asControlError(err error) *controlError {
 	switch {
 	case errors.As(err, &ce):
 		return ce
+	case errors.As(err, &oe) && oe.Status == http.StatusRequestEntityTooLarge:
+		// Named as the rest of the control API names its one cap.
+		return &controlError{Status: oe.Status, Code: oe.Code, Message: controljson.TooLarge}
 	case errors.As(err, &oe):
 		return &controlError{Status: oe.Status, Code: oe.Code, Message: oe.Description}
 	case errors.Is(err, ErrNoUser), errors.Is(err, ErrNoClient), errors.Is(err, ErrNoPersonalToken):
@@ -96,23 +100,17 @@ func asControlError(err error) *controlError {
 	return &controlError{Status: http.StatusInternalServerError, Code: "server_error", Message: "internal error"}
 }
 
+// writeControl answers as the rest of the control API does.
 func writeControl(w http.ResponseWriter, status int, body any) {
-	w.Header().Set("Content-Type", contentTypeJSON)
-	w.Header().Set("Cache-Control", "no-store")
-	if body == nil {
-		w.WriteHeader(status)
+	if status == http.StatusNoContent {
+		controljson.NoContent(w)
 		return
 	}
-	data, err := json.MarshalIndent(body, "", "  ")
-	if err != nil {
-		w.WriteHeader(http.StatusInternalServerError)
-		return
-	}
-	w.WriteHeader(status)
-	_, _ = w.Write(append(data, '\n'))
+	controljson.Write(w, status, body)
 }
 
 func redirectToPage(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, r.URL.Path+"/", http.StatusFound)
 }
 
@@ -164,7 +162,7 @@ func (s *Site) setPassword(r *http.Request) (int, any, error) {
 	var body struct {
 		Password string `json:"password"`
 	}
-	if e := readJSON(r, s.env.Config.Server.MaxBodyBytes, &body); e != nil {
+	if e := readJSON(r, controljson.MaxBody, &body); e != nil {
 		return 0, nil, e
 	}
 	if body.Password == "" {
@@ -177,7 +175,7 @@ func (s *Site) setPassword(r *http.Request) (int, any, error) {
 // content these operations ignore): "JSON in" without forcing callers to
 // send {} for a button press.
 func (s *Site) emptyBody(r *http.Request) error {
-	body, e := oauth.ReadBody(r, s.env.Config.Server.MaxBodyBytes)
+	body, e := oauth.ReadBody(r, controljson.MaxBody)
 	if e != nil {
 		return e
 	}

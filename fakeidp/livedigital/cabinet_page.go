@@ -66,7 +66,7 @@ document.addEventListener("click", async (ev) => {
 func (s *Site) page(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET")
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		writeControl(w, http.StatusMethodNotAllowed, &controlError{Code: "method_not_allowed", Message: "use GET"})
 		return
 	}
 	var views []Cabinet

@@ -1,20 +1,59 @@
-// Package controljson writes the control API's JSON answers, the same way
-// for every package that mounts control routes (the root, fault, journal):
-// application/json, indented for people reading it with curl.
+// Package controljson writes the control API's answers, the same way for
+// every package that mounts control routes (the root, fault, journal,
+// livedigital's cabinet, Doktornarabote's SMS outbox): application/json,
+// indented for people reading it with curl, never cached; and it holds the
+// control API's one body cap.
 //
 // It imports no other fakeidp package.
 package controljson
 
 import (
 	"encoding/json"
+	"errors"
+	"io"
 	"net/http"
 )
 
-// Write sends v as indented JSON with status.
+// MaxBody caps every control request's body: the root's control
+// middleware applies it to every endpoint, and ReadBody again for a
+// package mounted on its own. 1 MiB holds thousands of fault rules.
+const MaxBody = 1 << 20
+
+// TooLarge is the message of the 413 for a body over MaxBody.
+const TooLarge = "request body larger than 1 MiB, the control API's limit"
+
+// ContentType is the Content-Type of every JSON answer.
+const ContentType = "application/json"
+
+// Write sends v as indented JSON with status. Control answers describe
+// state that changes under the caller, so none may be cached.
 func Write(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
+	h := w.Header()
+	h.Set("Content-Type", ContentType)
+	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	_ = enc.Encode(v)
+}
+
+// NoContent sends 204 with no body, not cached either.
+func NoContent(w http.ResponseWriter) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// ReadBody reads the whole body, at most MaxBody bytes. On failure it
+// returns the status to answer with (413 with TooLarge, or 400) and the
+// message.
+func ReadBody(w http.ResponseWriter, r *http.Request) ([]byte, int, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	if err == nil {
+		return body, 0, nil
+	}
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return nil, http.StatusRequestEntityTooLarge, errors.New(TooLarge)
+	}
+	return nil, http.StatusBadRequest, errors.New("could not read the request body")
 }
