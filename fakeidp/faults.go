@@ -45,6 +45,9 @@ func loadPresets(cfg *config.Config) (map[string]*preset, error) {
 				problems = append(problems, fmt.Sprintf("presets[%d].actions[%d]: unknown action %q (known: rotate_keys)", i, j, a))
 			}
 		}
+		if len(p.Rules) > cfg.Server.MaxFaultRules {
+			problems = append(problems, fmt.Sprintf("presets[%d] (%s): %d rules, more than server.max_fault_rules (%d)", i, p.Name, len(p.Rules), cfg.Server.MaxFaultRules))
+		}
 		if len(p.Rules) == 0 && len(p.Actions) == 0 {
 			problems = append(problems, fmt.Sprintf("presets[%d] (%s): has neither rules nor actions", i, p.Name))
 		}

@@ -140,7 +140,7 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		env: env, faults: fault.NewEngine(), presets: presets, stubs: stubs,
+		env: env, faults: fault.NewEngineMax(cfg.Server.MaxFaultRules), presets: presets, stubs: stubs,
 		journal:      journal.New(cfg.Server.JournalSize, env.Clock.Now),
 		controlToken: opts.ControlToken, stop: make(chan struct{}),
 		hosts: newControlHosts(append(slices.Clone(cfg.Server.PublicNames), opts.PublicNames...), publicURLs(cfg)),

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/fakeidp/fakeidp/fakeidp"
+	"github.com/fakeidp/fakeidp/fakeidp/config"
 	"github.com/fakeidp/fakeidp/fakeidp/fault"
 	"github.com/fakeidp/fakeidp/fakeidp/journal"
 )
@@ -197,5 +198,55 @@ func TestControlBodyCap(t *testing.T) {
 	resp, body := controlCall(t, srv, "PUT", "/_fakeidp/livedigital/users/test_user@test.test/password", huge)
 	if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(string(body), "larger than 1 MiB") {
 		t.Errorf("PUT password with %d bytes: %d %.200s, want 413 naming 1 MiB", len(huge), resp.StatusCode, body)
+	}
+}
+
+// A server holds at most server.max_fault_rules rules: beyond, the control
+// API, presets and startup presets get a clear refusal and the rules stay
+// as they were.
+func TestFaultRuleCap(t *testing.T) {
+	t.Parallel()
+	def, err := config.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if def.Server.MaxFaultRules != 10_000 {
+		t.Errorf("default server.max_fault_rules = %d, want 10000", def.Server.MaxFaultRules)
+	}
+	cfg := *def
+	cfg.Server.MaxFaultRules = 3
+	srv := fakeidp.StartTest(t, fakeidp.Options{Config: &cfg})
+	rule := `{"match":{"client_id":"c%d"},"effect":{"type":"hang"}}`
+	list := `{"rules":[` + fmt.Sprintf(rule, 1) + "," + fmt.Sprintf(rule, 2) + `]}`
+	for _, body := range []string{list, fmt.Sprintf(rule, 3)} {
+		if resp, answer := controlCall(t, srv, "POST", "/_fakeidp/faults", body); resp.StatusCode != http.StatusCreated {
+			t.Fatalf("rules up to the cap: %d %s", resp.StatusCode, answer)
+		}
+	}
+	refusals := map[string]func() (int, string){
+		"two more rules": func() (int, string) {
+			resp, body := controlCall(t, srv, "POST", "/_fakeidp/faults", list)
+			return resp.StatusCode, string(body)
+		},
+		"a preset": func() (int, string) {
+			resp, body := controlCall(t, srv, "POST", "/_fakeidp/presets/kontur-invalid-client", "")
+			return resp.StatusCode, string(body)
+		},
+	}
+	for name, call := range refusals {
+		if code, body := call(); code != http.StatusBadRequest || !strings.Contains(body, "server.max_fault_rules") || !strings.Contains(body, "limit of 3") {
+			t.Errorf("%s beyond the cap: %d %s, want 400 naming server.max_fault_rules and 3", name, code, body)
+		}
+	}
+	if n := len(srv.Faults().List()); n != 3 {
+		t.Errorf("refused additions changed the rules: %d stored", n)
+	}
+	cfg.Server.MaxFaultRules = 1
+	if _, err := fakeidp.New(fakeidp.Options{Config: &cfg, Presets: []string{"kontur-invalid-client", "kontur-token-unavailable"}}); err == nil || !strings.Contains(err.Error(), "server.max_fault_rules") {
+		t.Errorf("startup presets beyond the cap: %v", err)
+	}
+	cfg.Server.MaxFaultRules = -1
+	if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "server.max_fault_rules") {
+		t.Errorf("max_fault_rules -1: %v", err)
 	}
 }

@@ -55,6 +55,9 @@ type Server struct {
 	MaxTokens int `yaml:"max_tokens"`
 	// JournalSize is how many requests the journal keeps.
 	JournalSize int `yaml:"journal_size"`
+	// MaxFaultRules caps the fault rules a server holds, spent ones and
+	// presets' included; adding more is refused.
+	MaxFaultRules int `yaml:"max_fault_rules"`
 	// PublicNames are host names, besides localhost, loopback IPs and the
 	// listen address, by which clients reach the control API, such as a
 	// compose service name. The control API refuses any other Host, which
@@ -181,6 +184,9 @@ func (c *Config) Defaults() {
 	if c.Server.JournalSize == 0 {
 		c.Server.JournalSize = 1000
 	}
+	if c.Server.MaxFaultRules == 0 {
+		c.Server.MaxFaultRules = 10_000
+	}
 	c.Kontur.defaults()
 	c.Doktornarabote.defaults()
 	c.Livedigital.defaults()
@@ -242,6 +248,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Server.JournalSize < 0 {
 		p.Addf("server.journal_size", "must not be negative")
+	}
+	if c.Server.MaxFaultRules < 1 {
+		p.Addf("server.max_fault_rules", "must be at least 1, got %d", c.Server.MaxFaultRules)
 	}
 	for i, name := range c.Server.PublicNames {
 		if !hostport.ValidName(name) {

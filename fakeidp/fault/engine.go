@@ -1,6 +1,7 @@
 package fault
 
 import (
+	"fmt"
 	"hash/maphash"
 	"net/http"
 	"slices"
@@ -19,37 +20,32 @@ import (
 // each rule's counter is a single atomic, so under any concurrency "after N"
 // lets exactly N requests through and "times N" fires exactly N times.
 type Engine struct {
-	mu     sync.Mutex // serialises writers; readers use rules
-	lastID int
-	seed   maphash.Seed
-	rules  atomic.Pointer[ruleSet]
+	mu       sync.Mutex // serialises writers; readers use rules
+	lastID   int
+	maxRules int
+	seed     maphash.Seed
+	rules    atomic.Pointer[ruleSet]
 }
 
-// ruleSet is an immutable snapshot of the rules. matchers[i] is
-// entries[i].rule.Match, kept contiguous for the scan; index, when not nil,
-// lets the scan skip non-matching rules by comparing one hash each.
+// ruleSet is an immutable snapshot of the rules. index finds the rules
+// that may match a request (see index.go).
 type ruleSet struct {
-	entries  []*entry
-	matchers []Match
-	index    *ruleIndex
+	entries []*entry
+	index   *ruleIndex
 }
 
 func (e *Engine) newRuleSet(entries []*entry) *ruleSet {
 	if len(entries) == 0 {
 		return nil
 	}
-	set := &ruleSet{entries: entries, matchers: make([]Match, len(entries))}
-	for i, en := range entries {
-		set.matchers[i] = en.rule.Match
-	}
-	set.index = newRuleIndex(e.seed, set.matchers)
-	return set
+	return &ruleSet{entries: entries, index: newRuleIndex(e.seed, entries)}
 }
 
 // entry is a stored rule and its counter. rule is never modified after
 // Add, so a snapshot of the list can be read without locking.
 type entry struct {
 	rule  Rule
+	key   ruleKey // where the index files it
 	delay time.Duration
 	// seen is the number of matching requests examined while live; the
 	// n-th one passes when n <= After and fires when n-After <= Times.
@@ -57,8 +53,27 @@ type entry struct {
 	spent atomic.Bool
 }
 
-// NewEngine returns an engine with no rules.
-func NewEngine() *Engine { return &Engine{seed: maphash.MakeSeed()} }
+// DefaultMaxRules is how many rules NewEngine holds; the fixtures'
+// server.max_fault_rules sets a server's.
+const DefaultMaxRules = 10_000
+
+// NewEngine returns an engine with no rules that holds at most
+// DefaultMaxRules.
+func NewEngine() *Engine { return NewEngineMax(DefaultMaxRules) }
+
+// NewEngineMax returns an engine with no rules that holds at most
+// maxRules, spent ones included: adding more is refused with a
+// *TooManyRulesError.
+func NewEngineMax(maxRules int) *Engine {
+	return &Engine{seed: maphash.MakeSeed(), maxRules: maxRules}
+}
+
+// TooManyRulesError refuses rules beyond the engine's cap.
+type TooManyRulesError struct{ Stored, Adding, Max int }
+
+func (e *TooManyRulesError) Error() string {
+	return fmt.Sprintf("too many fault rules: %d stored and %d more would exceed the limit of %d (server.max_fault_rules); delete rules first (DELETE /_fakeidp/faults)", e.Stored, e.Adding, e.Max)
+}
 
 // Add validates r and stores it after the existing rules. The returned
 // rule carries its new id.
@@ -90,13 +105,16 @@ func (e *Engine) store(rules []Rule, keep bool) ([]Rule, error) {
 	if keep {
 		list = e.snapshot()
 	}
+	if len(list)+len(rules) > e.maxRules {
+		return nil, &TooManyRulesError{Stored: len(list), Adding: len(rules), Max: e.maxRules}
+	}
 	out := make([]Rule, len(rules))
 	for i, r := range rules {
 		e.lastID++
 		r.ID = "f" + strconv.Itoa(e.lastID)
 		r.Seen, r.Fired = 0, 0
 		r.Match.Method = strings.ToUpper(r.Match.Method)
-		en := &entry{rule: r}
+		en := &entry{rule: r, key: keyOf(e.seed, &r.Match)}
 		if r.Effect.Type == TypeLatency {
 			en.delay, _ = time.ParseDuration(r.Effect.Delay) // validated above
 		}
@@ -212,15 +230,13 @@ func (e *Engine) pick(q *request) *entry {
 	if set == nil {
 		return nil
 	}
-	var hashes [maxMasks]uint64
-	if set.index != nil {
-		hashes = set.index.requestHashes(q)
-	}
-	for i := range set.matchers {
-		if !set.mayMatch(i, &hashes) || !set.matchers[i].matches(q) {
-			continue
-		}
+	var c candidates
+	set.index.lookup(q, &c)
+	for i, ok := c.next(); ok; i, ok = c.next() {
 		en := set.entries[i]
+		if !en.rule.Match.matches(q) {
+			continue // a hash collision
+		}
 		if fire, decided := en.take(); decided {
 			if fire {
 				return en
@@ -229,11 +245,6 @@ func (e *Engine) pick(q *request) *entry {
 		}
 	}
 	return nil
-}
-
-// mayMatch is false when the index proves rule i does not match.
-func (s *ruleSet) mayMatch(i int, hashes *[maxMasks]uint64) bool {
-	return s.index == nil || s.index.keys[i].hash == hashes[s.index.keys[i].mask]
 }
 
 // take counts a matching request: the n-th passes untouched while

@@ -5,6 +5,7 @@ import (
 	"hash/maphash"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -267,75 +268,79 @@ func BenchmarkMatch100Parallel(b *testing.B) {
 	})
 }
 
-// The hash index never changes which rule is picked: compare it with a
-// plain scan over many rule sets and requests, including sets with more
-// field combinations than the index takes.
+// The index never changes which rules are looked at, nor their order:
+// compare it with a plain scan over many rule sets and requests, with
+// every combination of match fields.
 func TestIndexAgreesWithPlainScan(t *testing.T) {
 	values := []string{"", "a", "b"}
-	requests := []request{}
-	for _, site := range []string{"a", "b"} {
-		for _, client := range []string{"a", "b", ""} {
-			for _, path := range []string{"a", "b"} {
-				requests = append(requests, request{site: site, clientID: client, path: path, method: "a", phone: "b"})
-			}
-		}
+	var requests []request
+	for k := range 1 << numKeys {
+		v := func(bit int) string { return values[(k>>bit)&1+1] }
+		requests = append(requests, request{v(0), v(1), v(2), v(3), v(4), v(5), v(6)})
+		// The same request without the fields of k's low bits.
+		requests = append(requests, request{values[k&1*2], v(1), "a", values[k>>1&1*2], "b", "", v(6)})
 	}
 	for seed := range 40 {
-		var matchers []Match
-		for i := range 5 + seed {
-			k := i*7 + seed
-			matchers = append(matchers, Match{Site: values[k%3], ClientID: values[k/3%3], Path: values[k/9%3],
-				Method: values[(k+seed)%3], Phone: values[(k*5)%3], Username: values[(k/2+seed)%3]})
+		var entries []*entry
+		hs := maphash.MakeSeed()
+		for i := range 20 + 10*seed {
+			k := i*7 + seed*13
+			m := Match{values[k%3], values[k/3%3], values[(k+seed)%3], values[k/9%3],
+				values[k/27%3], values[(k/2+seed)%3], values[(k*5)%3]}
+			entries = append(entries, &entry{rule: Rule{Match: m}, key: keyOf(hs, &m)})
 		}
-		ix := newRuleIndex(maphash.MakeSeed(), matchers)
+		ix := newRuleIndex(hs, entries)
 		for _, q := range requests {
-			var hashes [maxMasks]uint64
-			if ix != nil {
-				hashes = ix.requestHashes(&q)
-			}
-			set := &ruleSet{matchers: matchers, index: ix}
-			for i := range matchers {
-				plain := matchers[i].matches(&q)
-				if indexed := set.mayMatch(i, &hashes) && plain; indexed != plain {
-					t.Fatalf("seed %d rule %+v request %+v: index says %v, scan %v", seed, matchers[i], q, indexed, plain)
+			var plain, indexed []int32
+			for i, en := range entries {
+				if en.rule.Match.matches(&q) {
+					plain = append(plain, int32(i))
 				}
+			}
+			var c candidates
+			ix.lookup(&q, &c)
+			for i, ok := c.next(); ok; i, ok = c.next() {
+				if entries[i].rule.Match.matches(&q) {
+					indexed = append(indexed, i)
+				}
+			}
+			if !slices.Equal(plain, indexed) {
+				t.Fatalf("seed %d request %+v: index finds rules %v, a scan %v", seed, q, indexed, plain)
 			}
 		}
 	}
 }
 
-func TestIndexFallsBackWithManyCombinations(t *testing.T) {
-	var matchers []Match
-	for mask := range 1 << numKeys {
+// With rules over all 127 combinations of fields, none matching, the
+// one rule that matches is still found, and first in order wins.
+func TestIndexWithEveryCombination(t *testing.T) {
+	e := NewEngine()
+	for mask := 1; mask < numMasks; mask++ {
 		var vals [numKeys]string
 		for k := range numKeys {
 			if mask&(1<<k) != 0 {
-				vals[k] = "x"
+				vals[k] = "no"
 			}
 		}
-		matchers = append(matchers, Match{vals[0], vals[1], vals[2], vals[3], vals[4], vals[5], vals[6]})
+		vals[0] = map[bool]string{true: "livedigital", false: ""}[vals[0] != ""]
+		vals[1] = map[bool]string{true: "/no", false: ""}[vals[1] != ""]
+		mustAdd(t, e, Rule{Match: Match{vals[0], vals[1], vals[2], vals[3], vals[4], vals[5], vals[6]}, Effect: reset()})
 	}
-	if newRuleIndex(maphash.MakeSeed(), matchers) != nil {
-		t.Error("index built for 128 field combinations")
+	hit := mustAdd(t, e, Rule{Match: Match{Site: "kontur", ClientID: "hit"}, Effect: reset()})
+	later := mustAdd(t, e, Rule{Match: Match{ClientID: "hit"}, Effect: reset()})
+	if n := len(e.rules.Load().index.masks); n != numMasks-1 {
+		t.Fatalf("%d masks in use, want %d", n, numMasks-1)
 	}
-	// 31 combinations of five fields, none matching, then one that does.
-	e := NewEngine()
-	for mask := 1; mask < 1<<5; mask++ {
-		v := func(bit int, s string) string {
-			if mask&(1<<bit) != 0 {
-				return s
-			}
-			return ""
-		}
-		mustAdd(t, e, Rule{Match: Match{Path: v(0, "/no"), GrantType: v(1, "no"), ClientID: v(2, "no"),
-			Username: v(3, "no"), Phone: v(4, "no")}, Effect: reset()})
+	q := request{site: "kontur", path: "/", method: "POST", clientID: "hit"}
+	if en := e.pick(&q); en == nil || en.rule.ID != hit.ID {
+		t.Errorf("picked %+v, want %s", en, hit.ID)
 	}
-	last := mustAdd(t, e, Rule{Match: Match{ClientID: "hit"}, Effect: reset()})
-	if e.rules.Load().index != nil {
-		t.Fatal("index built for 31 field combinations")
+	q.site = "doktornarabote-api"
+	if en := e.pick(&q); en == nil || en.rule.ID != later.ID {
+		t.Errorf("picked %+v, want %s", en, later.ID)
 	}
-	q := request{path: "/", clientID: "hit"}
-	if en := e.pick(&q); en == nil || en.rule.ID != last.ID {
-		t.Errorf("fallback scan picked %+v, want %s", en, last.ID)
+	q.clientID = "miss"
+	if en := e.pick(&q); en != nil {
+		t.Errorf("picked %+v for a request no rule matches", en)
 	}
 }

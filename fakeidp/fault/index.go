@@ -2,14 +2,26 @@ package fault
 
 import "hash/maphash"
 
-// The index makes a miss cheap with many rules: instead of comparing up to
-// seven strings per rule, each rule is reduced to a hash of the values it
-// requires, and a request is hashed once per distinct combination of
-// match fields in use (usually one or two). The scan then compares one
-// integer per rule, in insertion order, and only a hash hit is confirmed
-// by comparing the strings.
+// The index finds the rules that may match a request without looking at
+// the others, however many rules there are and however many combinations
+// of match fields they use.
+//
+// A rule requires a value for some of the seven match fields (its mask;
+// an empty field means "any"), and is filed in a bucket under one hash of
+// its mask and those values. A request is hashed once per mask in use,
+// which names the one bucket of rules with that mask that may match it;
+// masks that require a field the request lacks are skipped, as no rule in
+// them can match. Each bucket lists its rules in insertion order and the
+// look-up merges the buckets, so the first live matching rule still
+// decides; a hash hit is confirmed by comparing the strings.
+//
+// A miss costs one hash per mask in use (at most 127, usually one or
+// two), not one comparison per rule.
 
-const numKeys = 7
+const (
+	numKeys  = 7
+	numMasks = 1 << numKeys
+)
 
 // values lists a match's fields in a fixed order; an empty string means
 // "any".
@@ -21,54 +33,25 @@ func (q *request) values() [numKeys]string {
 	return [numKeys]string{q.site, q.path, q.method, q.grantType, q.clientID, q.username, q.phone}
 }
 
-// maxMasks bounds the per-request hash array kept on the stack; a rule set
-// with more distinct combinations falls back to comparing strings.
-const maxMasks = 16
-
-type ruleIndex struct {
-	seed  maphash.Seed
-	masks []uint8 // distinct sets of required fields, bit k = values()[k]
-	used  uint8   // union of masks: the fields worth hashing per request
-	keys  []ruleKey
-}
-
+// ruleKey is where a rule is filed: computed once, when it is added.
 type ruleKey struct {
 	hash uint64
-	mask uint8 // index into masks
+	mask uint8 // bit k: values()[k] is required
 }
 
-func newRuleIndex(seed maphash.Seed, matchers []Match) *ruleIndex {
-	ix := &ruleIndex{seed: seed, keys: make([]ruleKey, len(matchers))}
-	for i := range matchers {
-		vals := matchers[i].values()
-		var mask uint8
-		var fields [numKeys]uint64
-		for k, v := range vals {
-			if v != "" {
-				mask |= 1 << k
-				fields[k] = maphash.String(seed, v)
-			}
-		}
-		ix.used |= mask
-		ix.keys[i] = ruleKey{hash: combine(mask, &fields), mask: ix.maskIndex(mask)}
-	}
-	if len(ix.masks) > maxMasks {
-		return nil
-	}
-	return ix
-}
-
-func (ix *ruleIndex) maskIndex(mask uint8) uint8 {
-	for i, m := range ix.masks {
-		if m == mask {
-			return uint8(i)
+func keyOf(seed maphash.Seed, m *Match) ruleKey {
+	var mask uint8
+	var fields [numKeys]uint64
+	for k, v := range m.values() {
+		if v != "" {
+			mask |= 1 << k
+			fields[k] = maphash.String(seed, v)
 		}
 	}
-	ix.masks = append(ix.masks, mask)
-	return uint8(len(ix.masks) - 1)
+	return ruleKey{hash: combine(mask, &fields), mask: mask}
 }
 
-// combine mixes the hashes of the fields in mask into one.
+// combine mixes the mask and the hashes of the fields in it into one.
 func combine(mask uint8, fields *[numKeys]uint64) uint64 {
 	h := uint64(mask) + 0x9E3779B97F4A7C15
 	for k := range numKeys {
@@ -80,17 +63,72 @@ func combine(mask uint8, fields *[numKeys]uint64) uint64 {
 	return h
 }
 
-// requestHashes hashes q once per mask in use.
-func (ix *ruleIndex) requestHashes(q *request) (out [maxMasks]uint64) {
+type ruleIndex struct {
+	seed    maphash.Seed
+	masks   []uint8 // the distinct masks in use
+	used    uint8   // union of masks: the fields worth hashing per request
+	buckets map[uint64][]int32
+}
+
+func newRuleIndex(seed maphash.Seed, entries []*entry) *ruleIndex {
+	ix := &ruleIndex{seed: seed, buckets: make(map[uint64][]int32)}
+	var seen [numMasks]bool
+	for i, en := range entries {
+		k := en.key
+		if !seen[k.mask] {
+			seen[k.mask] = true
+			ix.masks = append(ix.masks, k.mask)
+			ix.used |= k.mask
+		}
+		ix.buckets[k.hash] = append(ix.buckets[k.hash], int32(i))
+	}
+	return ix
+}
+
+// candidates are the buckets a request falls in, merged in rule order.
+// It lives on the caller's stack: a miss allocates nothing.
+type candidates struct {
+	lists [numMasks][]int32
+	n     int
+}
+
+// lookup fills c with the buckets of rules that may match q.
+func (ix *ruleIndex) lookup(q *request, c *candidates) {
 	vals := q.values()
+	var present uint8
 	var fields [numKeys]uint64
 	for k, v := range vals {
-		if ix.used&(1<<k) != 0 {
+		if ix.used&(1<<k) != 0 && v != "" {
+			present |= 1 << k
 			fields[k] = maphash.String(ix.seed, v)
 		}
 	}
-	for i, mask := range ix.masks {
-		out[i] = combine(mask, &fields)
+	for _, mask := range ix.masks {
+		if mask&^present != 0 {
+			continue // requires a field the request lacks
+		}
+		if l := ix.buckets[combine(mask, &fields)]; len(l) > 0 {
+			c.lists[c.n] = l
+			c.n++
+		}
 	}
-	return out
+}
+
+// next returns the lowest rule index left in any bucket, or false.
+func (c *candidates) next() (int32, bool) {
+	if c.n == 0 {
+		return 0, false
+	}
+	best := 0
+	for j := 1; j < c.n; j++ {
+		if c.lists[j][0] < c.lists[best][0] {
+			best = j
+		}
+	}
+	i := c.lists[best][0]
+	if c.lists[best] = c.lists[best][1:]; len(c.lists[best]) == 0 {
+		c.n--
+		c.lists[best] = c.lists[c.n]
+	}
+	return i, true
 }
