@@ -78,6 +78,12 @@ func TestCodeRefusals(t *testing.T) {
 		{"S256 missing verifier", codeAuthorize("code_challenge", challenge, "code_challenge_method", "S256"), nil, false},
 		{"plain right verifier", codeAuthorize("code_challenge", verifier), []string{"code_verifier", verifier}, true},
 		{"plain wrong verifier", codeAuthorize("code_challenge", verifier, "code_challenge_method", "plain"), []string{"code_verifier", challenge}, false},
+		// PKCE downgrade (RFC 9700 §2.1.1): a code issued without a
+		// challenge is refused with any verifier.
+		{"no challenge, a verifier", codeAuthorize(), []string{"code_verifier", verifier}, false},
+		{"no challenge, a short verifier", codeAuthorize(), []string{"code_verifier", "x"}, false},
+		{"no challenge, an empty verifier", codeAuthorize(), []string{"code_verifier", ""}, true},
+		{"no challenge, no verifier", codeAuthorize(), nil, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -223,11 +223,18 @@ func checkRedirect(issued, presented string) *oauth.Error {
 	return nil
 }
 
-// pkceOK checks the verifier against the challenge (RFC 7636 §4.6). A code
-// issued without a challenge needs no verifier.
+// pkceOK checks the verifier against the challenge (RFC 7636 §4.6).
+//
+// A code issued without a challenge takes no verifier either: otherwise an
+// attacker who injects a code obtained without PKCE into a client that
+// uses PKCE gets it redeemed, whatever verifier the client sends (the PKCE
+// downgrade of RFC 9700 §2.1.1). IdentityServer4 4.x's
+// TokenRequestValidator answers invalid_grant there ("Unexpected
+// code_verifier"); an empty or blank one counts as absent, as its
+// IsPresent does.
 func pkceOK(code authCode, verifier string) bool {
 	if code.Challenge == "" {
-		return true
+		return strings.TrimSpace(verifier) == ""
 	}
 	if !validVerifier(verifier) {
 		return false

@@ -138,6 +138,14 @@ Feature: Kontur.Extern authorization code flow
       | dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk | 200    |
       | dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXX | 400    |
 
+  Scenario: PKCE downgrade: a code issued without code_challenge takes no code_verifier (IdentityServer4, RFC 9700)
+    Given the user has signed in through the Kontur authorize URL with redirect_uri "http://www.example.com/"
+    When the client exchanges the code for tokens with redirect_uri "http://www.example.com/" and code_verifier "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+    Then the response status is 400
+    And the response is JSON with:
+      | field | type   | value         |
+      | error | string | invalid_grant |
+
   Scenario: With offline_access the code also brings a refresh token, which rotates
     When the user opens the Kontur authorize URL with:
       | response_type | code                                     |
