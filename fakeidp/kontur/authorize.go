@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/fakeidp/fakeidp/fakeidp/config"
+	"github.com/fakeidp/fakeidp/fakeidp/internal/htmlpage"
 	"github.com/fakeidp/fakeidp/fakeidp/oauth"
 )
 
@@ -238,7 +239,7 @@ var loginTemplate = template.Must(template.New("login").Parse(`<!DOCTYPE html>
 <h1>Вход в Контур</h1>
 <p><small>This is fakeidp, a test double of Kontur identity. Never enter real credentials.</small></p>
 <p>Приложение <b>{{.ClientID}}</b> запрашивает доступ: {{.Scope}}</p>
-{{if .Error}}<p role="alert" style="color:#b00">{{.Error}}</p>{{end}}
+{{if .Error}}<p role="alert"><strong>{{.Error}}</strong></p>{{end}}
 <form method="post" action="">
 {{range .Hidden}}<input type="hidden" name="{{.Name}}" value="{{.Value}}">
 {{end}}<label>Логин <input name="username" value="{{.Username}}" autocomplete="username" autofocus></label><br>
@@ -259,9 +260,8 @@ func (k *Site) loginPage(w http.ResponseWriter, status int, req *authorizeReques
 		}
 	}
 	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
+	htmlpage.SetHeaders(h)
 	h.Set("Cache-Control", "no-store, no-cache, max-age=0")
-	h.Set("X-Frame-Options", "SAMEORIGIN")
 	w.WriteHeader(status)
 	_ = loginTemplate.Execute(w, map[string]any{
 		"ClientID": req.client.ID, "Scope": strings.Join(req.scopes, " "),
@@ -277,7 +277,7 @@ var errorTemplate = template.Must(template.New("error").Parse(`<!DOCTYPE html>
 // errorPage is shown instead of redirecting when the redirect_uri cannot
 // be trusted.
 func (k *Site) errorPage(w http.ResponseWriter, status int, code, desc string) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	htmlpage.SetHeaders(w.Header())
 	w.WriteHeader(status)
 	_ = errorTemplate.Execute(w, map[string]string{"Code": code, "Description": desc})
 }

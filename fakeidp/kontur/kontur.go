@@ -9,7 +9,8 @@
 // Context-Globals, no-cache and Dont-Retry headers.
 //
 // It depends on the provider-neutral core only (config, keys, clock, store,
-// oauth, site); it must not import another provider or the root package.
+// oauth, site, internal/htmlpage); it must not import another provider or
+// the root package.
 package kontur
 
 import (

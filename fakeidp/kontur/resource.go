@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
+	"github.com/fakeidp/fakeidp/fakeidp/internal/htmlpage"
 	"github.com/fakeidp/fakeidp/fakeidp/oauth"
 )
 
@@ -213,7 +214,7 @@ func (k *Site) endsession(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	htmlpage.SetHeaders(w.Header())
 	_, _ = w.Write([]byte("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Logout</title></head><body><h1>You are now logged out</h1></body></html>\n"))
 }
 

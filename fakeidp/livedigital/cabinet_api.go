@@ -9,6 +9,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/fakeidp/fakeidp/fakeidp/internal/controljson"
+	"github.com/fakeidp/fakeidp/fakeidp/internal/htmlpage"
 	"github.com/fakeidp/fakeidp/fakeidp/oauth"
 )
 
@@ -19,6 +20,7 @@ import (
 // API's own middleware checks the control token and caps bodies.
 //
 //	GET    /livedigital/                                      the HTML cabinet page
+//	GET    /livedigital/cabinet.css, /livedigital/cabinet.js  its style and script
 //	GET    /livedigital/users                                 every user's email
 //	GET    /livedigital/users/{email}                         the user's cabinet
 //	POST   /livedigital/users/{email}/clients                 generate a clientId
@@ -31,6 +33,8 @@ func (s *Site) MountControl(r *mux.Router) {
 	c := r.PathPrefix("/livedigital").Subrouter()
 	c.HandleFunc("", redirectToPage)
 	c.HandleFunc("/", s.page)
+	c.HandleFunc("/cabinet.css", htmlpage.Asset("text/css; charset=utf-8", cabinetCSS))
+	c.HandleFunc("/cabinet.js", htmlpage.Asset("text/javascript; charset=utf-8", cabinetJS))
 	routes := map[string]map[string]cabinetOp{
 		"/users":                              {http.MethodGet: s.listUsers},
 		"/users/{email}":                      {http.MethodGet: s.showCabinet},

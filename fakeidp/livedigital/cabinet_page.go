@@ -1,8 +1,21 @@
 package livedigital
 
 import (
+	_ "embed"
 	"html/template"
 	"net/http"
+
+	"github.com/fakeidp/fakeidp/fakeidp/internal/htmlpage"
+)
+
+// The page's style and script are files served beside it, not inline, so
+// that its Content-Security-Policy can refuse every inline script: an
+// injected one would run with the page's access to the cabinet.
+var (
+	//go:embed cabinet.css
+	cabinetCSS []byte
+	//go:embed cabinet.js
+	cabinetJS []byte
 )
 
 // cabinetPage is the fake's own stand-in for the provider's "Интеграция"
@@ -12,10 +25,8 @@ import (
 var cabinetPage = template.Must(template.New("cabinet").Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <title>fakeidp: livedigital cabinet (fake)</title>
-<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}
-.banner{background:#fed;border:1px solid #c96;padding:.5em 1em}
-table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .5em}
-pre{background:#eee;padding:.5em;white-space:pre-wrap}</style></head>
+<link rel="stylesheet" href="cabinet.css">
+<script src="cabinet.js" defer></script></head>
 <body>
 <p class="banner"><strong>fakeidp</strong>: this is the fake identity provider's own test page,
 standing in for livedigital's cabinet ("Интеграция"). It is not livedigital's page,
@@ -39,26 +50,6 @@ and every secret here is test-only.</p>
 <p><button data-op="create">Create a personal token</button></p>
 </section>
 {{end}}
-<script>
-const ops = {
-  client: (u) => ["POST", u + "/clients"],
-  secret: (u, id) => ["POST", u + "/clients/" + encodeURIComponent(id) + "/secret"],
-  create: (u) => ["POST", u + "/personal-tokens"],
-  delete: (u, id) => ["DELETE", u + "/personal-tokens/" + encodeURIComponent(id)],
-};
-document.addEventListener("click", async (ev) => {
-  const b = ev.target.closest("button[data-op]");
-  if (!b) return;
-  const email = b.closest("section").dataset.email;
-  const [method, url] = ops[b.dataset.op]("users/" + encodeURIComponent(email), b.dataset.id);
-  // The control API takes state changes only as JSON, which no other
-  // page can send here.
-  const resp = await fetch(url, {method, headers: {"Content-Type": "application/json"}});
-  const text = await resp.text();
-  document.getElementById("out").textContent = resp.status + " " + (text || "(no body)") +
-    "\n(Reload the page to see the lists updated.)";
-});
-</script>
 </body></html>
 `))
 
@@ -75,7 +66,7 @@ func (s *Site) page(w http.ResponseWriter, r *http.Request) {
 			views = append(views, v)
 		}
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	htmlpage.SetHeaders(w.Header())
 	w.Header().Set("Cache-Control", "no-store")
 	if err := cabinetPage.Execute(w, views); err != nil {
 		s.env.Log.Error("livedigital cabinet page", "err", err)

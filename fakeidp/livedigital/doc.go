@@ -15,5 +15,6 @@
 // the server's random source.
 //
 // It depends on the provider-neutral core only (config, clock, store, oauth,
-// site); it must not import another provider or the root package.
+// site, internal/htmlpage); it must not import another provider or the
+// root package.
 package livedigital
