@@ -49,3 +49,38 @@ func TestName(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkValid is the front door's cost per request; compare it with a
+// whole request's (BenchmarkTokenWithRules in package fakeidp):
+//
+//	go test -run '^$' -bench Valid ./fakeidp/internal/hostport/
+func BenchmarkValid(b *testing.B) {
+	for _, host := range []string{"127.0.0.1:8080", "identity.testkontur.ru:8080", "[::1]:8080"} {
+		b.Run(host, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if !Valid(host) {
+					b.Fatal(host)
+				}
+			}
+		})
+	}
+}
+
+func TestValidNameLengths(t *testing.T) {
+	label := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = 'a'
+		}
+		return string(b)
+	}
+	long := label(63) + "." + label(63) + "." + label(63) + "." + label(61) // 253
+	for name, want := range map[string]bool{
+		label(63) + ".ru": true, label(64) + ".ru": false, long: true, long + "a": false, "a.": true, ".a": false,
+	} {
+		if got := ValidName(name); got != want {
+			t.Errorf("ValidName(%d bytes %.10q…) = %v, want %v", len(name), name, got, want)
+		}
+	}
+}
