@@ -145,6 +145,9 @@ func TestControlAnswersAreAlike(t *testing.T) {
 		{"PATCH", user + "/personal-tokens", ""}, {"DELETE", user + "/personal-tokens/nope", ""},
 		{"PUT", user + "/password", `{"password":"Secret1!"}`}, {"POST", "/_fakeidp/livedigital/", ""},
 		{"GET", "/_fakeidp/nothing", ""}, {"PUT", "/_fakeidp/faults", ""},
+		{"POST", "/_fakeidp/stubs", policyStub}, {"POST", "/_fakeidp/stubs", `{"site":"nowhere"}`},
+		{"GET", "/_fakeidp/stubs", ""}, {"GET", "/_fakeidp/stubs/nope", ""},
+		{"DELETE", "/_fakeidp/stubs/nope", ""}, {"DELETE", "/_fakeidp/stubs", ""},
 	}
 	for _, c := range calls {
 		resp, body := controlCall(t, srv, c.method, c.path, c.body)
@@ -188,7 +191,7 @@ func TestControlBodyCap(t *testing.T) {
 		t.Errorf("POST /faults with 700 rules (%d bytes): %d %.200s", len(list), resp.StatusCode, body)
 	}
 	huge := `{"password":"` + strings.Repeat("x", 1<<20) + `"}`
-	for _, path := range []string{"/_fakeidp/faults", "/_fakeidp/clock", "/_fakeidp/keys/rotate",
+	for _, path := range []string{"/_fakeidp/faults", "/_fakeidp/stubs", "/_fakeidp/clock", "/_fakeidp/keys/rotate",
 		"/_fakeidp/livedigital/users/test_user@test.test/clients"} {
 		resp, body := controlCall(t, srv, "POST", path, huge)
 		if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(string(body), "larger than 1 MiB") {

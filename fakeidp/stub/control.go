@@ -2,8 +2,6 @@ package stub
 
 import (
 	"errors"
-	"fmt"
-	"io"
 	"net/http"
 
 	"github.com/gorilla/mux"
@@ -40,16 +38,9 @@ type controlError struct {
 }
 
 func (s *Set) handleAdd(w http.ResponseWriter, r *http.Request) {
-	// The control API caps the body before this handler runs.
-	body, err := io.ReadAll(r.Body)
+	body, status, err := controljson.ReadBody(w, r)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			controljson.Write(w, http.StatusRequestEntityTooLarge, controlError{Error: fmt.Sprintf(
-				"request body larger than %d bytes: post the stubs in several requests", mbe.Limit)})
-			return
-		}
-		controljson.Write(w, http.StatusBadRequest, controlError{Error: "could not read request body"})
+		controljson.Write(w, status, controlError{Error: err.Error()})
 		return
 	}
 	stubs, list, err := DecodeJSON(body)
@@ -88,10 +79,10 @@ func (s *Set) handleDelete(w http.ResponseWriter, r *http.Request) {
 		controljson.Write(w, http.StatusNotFound, controlError{Error: "no stub " + quote(id)})
 		return
 	}
-	w.WriteHeader(http.StatusNoContent)
+	controljson.NoContent(w)
 }
 
 func (s *Set) handleClear(w http.ResponseWriter, _ *http.Request) {
 	s.Clear()
-	w.WriteHeader(http.StatusNoContent)
+	controljson.NoContent(w)
 }
