@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
-
-	"go.yaml.in/yaml/v3"
 )
 
 // OverlayMode says what an overlay may change.
@@ -53,13 +51,13 @@ func applyDoc(c *Config, doc []byte, mode OverlayMode) (*Config, error) {
 		return nil, &ValidationError{Problems: []string{fmt.Sprintf(
 			"(document): too large; a fixtures document may have at most %d bytes", MaxDocumentBytes)}}
 	}
-	var root yaml.Node
-	if err := yaml.Unmarshal(doc, &root); err != nil {
-		return nil, &ValidationError{Problems: []string{"(document): " + strings.TrimPrefix(err.Error(), "yaml: ")}}
+	root, err := parseDoc(doc)
+	if err != nil {
+		return nil, &ValidationError{Problems: []string{"(document): " + err.Error()}}
 	}
 	w := newWalker(mode, len(doc))
-	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
-		w.apply(root.Content[0], reflect.ValueOf(c).Elem(), "")
+	if root != nil {
+		w.apply(root, reflect.ValueOf(c).Elem(), "")
 	}
 	c.Defaults()
 	probs := w.probs

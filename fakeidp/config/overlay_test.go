@@ -182,6 +182,24 @@ func TestOverlayStubs(t *testing.T) {
 	}
 }
 
+// JSON is read as JSON, with what YAML's parser refuses: escaped slashes
+// and surrogate pairs. Its problems name paths and lines too.
+func TestOverlayJSON(t *testing.T) {
+	c := overlay(t, `{"kontur": {"users": [{"username": "u\/1", "password": "\ud83d\ude00", "subject": "s",
+		"claims": {"n": 1e3, "i": 42, "nested": {"a": [true, null]}}}]}}`, OverlaySandbox)
+	u := c.Kontur.Users[1]
+	if u.Username != "u/1" || u.Password != "\U0001F600" || u.Claims["i"] != 42 || u.Claims["n"] != 1000.0 ||
+		!reflect.DeepEqual(u.Claims["nested"], map[string]any{"a": []any{true, nil}}) {
+		t.Errorf("JSON user: %#v", u)
+	}
+	got := problems(t, "{\n \"kontur\": {\"clients\": [\n  {\"id\": 7, \"secrets\": \"x\"}]},\n \"kontur\": {}\n}", OverlayFile)
+	wantProblems(t, got, `kontur.clients[0].secrets: unknown field; known: id, secret, grant_types`,
+		`kontur: given twice (also on line 2) (line 4)`)
+	if !strings.Contains(got, "(line 3)") {
+		t.Errorf("no line for the unknown field:\n%s", got)
+	}
+}
+
 // A YAML merge key (<<: *anchor) brings in the anchor's fields; the ones
 // given explicitly win.
 func TestOverlayYAMLMergeKey(t *testing.T) {
