@@ -211,6 +211,8 @@ func (w *walker) refused(path string) string {
 		return "a sandbox may not change TLS settings"
 	case top == "server" && path != "server":
 		return "a sandbox may not change server limits"
+	case top == "sites" && path != "sites":
+		return "a sandbox's sites live under its own URL, which it may not change"
 	}
 	return ""
 }

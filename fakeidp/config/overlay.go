@@ -14,8 +14,9 @@ const (
 	// OverlayFile is fakeidp --config: an overlay may change anything.
 	OverlayFile OverlayMode = iota
 	// OverlaySandbox is a sandbox's fixtures: keys, spare_keys,
-	// livedigital.hs256_secret, tls and every server.* limit are refused,
-	// each naming its field.
+	// livedigital.hs256_secret, tls, every server.* limit and every
+	// sites.* entry (a sandbox's site URLs are its own) are refused, each
+	// naming its field.
 	OverlaySandbox
 )
 

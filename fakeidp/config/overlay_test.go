@@ -319,6 +319,7 @@ keys: [{pem: x}]
 spare_keys: []
 livedigital: {hs256_secret: 0123456789abcdef0123456789abcdef}
 kontur: {auto_login: user@login.ru}
+sites: {kontur: {public_url: "http://elsewhere"}, livedigital: null}
 `
 	wantProblems(t, problems(t, doc, OverlaySandbox),
 		"server.max_tokens: a sandbox may not change server limits (line 2)",
@@ -326,6 +327,8 @@ kontur: {auto_login: user@login.ru}
 		"keys: a sandbox may not change signing keys (line 3)",
 		"spare_keys: a sandbox may not change signing keys",
 		"livedigital.hs256_secret: a sandbox may not change signing keys",
+		"sites.kontur: a sandbox's sites live under its own URL",
+		"sites.livedigital: a sandbox's sites live under its own URL",
 	)
 	ok := overlay(t, strings.Replace(doc, "keys: [{pem: x}]", "", 1), OverlayFile)
 	if ok.Server.MaxTokens != 500 || len(ok.SpareKeys) != 0 || ok.Kontur.AutoLogin != "user@login.ru" {

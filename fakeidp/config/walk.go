@@ -176,6 +176,10 @@ func (w *walker) applyMap(n *yaml.Node, v reflect.Value, path string) {
 	}
 	for _, kv := range w.pairs(n, path) {
 		key := reflect.ValueOf(kv[0].Value).Convert(v.Type().Key())
+		if why := w.refused(join(path, kv[0].Value)); why != "" {
+			w.problem(join(path, kv[0].Value), kv[0], "%s", why)
+			continue
+		}
 		if isNull(resolve(kv[1])) {
 			v.SetMapIndex(key, reflect.Value{})
 			continue
