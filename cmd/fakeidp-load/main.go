@@ -4,6 +4,7 @@
 //
 //	GOMAXPROCS=1 taskset -c 0 fakeidp --addr 127.0.0.1:18080 &
 //	taskset -c 1 fakeidp-load --url http://127.0.0.1:18080 --flow kontur-cc -c 32 -d 10s
+//	taskset -c 1 fakeidp-load --url http://127.0.0.1:18080 --flow medi-api -stubs 1000 -c 32 -d 10s
 //
 // With -startup BIN it times process start to the first 200 on discovery
 // instead, and reports the idle RSS. With -baseline ADDR it serves a frozen
@@ -58,7 +59,8 @@ var flows = map[string]flow{
 
 func main() {
 	base := flag.String("url", "http://127.0.0.1:8080", "fakeidp base URL (loopback only)")
-	name := flag.String("flow", "kontur-cc", "what to send: kontur-cc, kontur-password, livedigital-client, discovery")
+	name := flag.String("flow", "kontur-cc", "what to send: kontur-cc, kontur-password, livedigital-client, discovery, medi-api (an API call; installs stubs first)")
+	stubs := flag.Int("stubs", 1, "with --flow medi-api: how many stubs to install, the one that answers included")
 	conns := flag.Int("c", 32, "concurrent keep-alive connections")
 	dur := flag.Duration("d", 10*time.Second, "how long to run")
 	max := flag.Int("n", 5_000_000, "stop after this many requests")
@@ -81,13 +83,21 @@ func main() {
 		return
 	}
 	f, ok := flows[*name]
-	if !ok {
+	setup, api := apiFlows[*name]
+	if !ok && !api {
 		fmt.Fprintf(os.Stderr, "unknown --flow %q\n", *name)
 		os.Exit(2)
 	}
 	if err := checkLoopback(*base); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
+	}
+	if api {
+		var err error
+		if f, err = setup(*base, *stubs); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
 	}
 	res := run(*base+f.path, f, *conns, *dur, int64(*max))
 	res.print(os.Stdout, *name, *conns)

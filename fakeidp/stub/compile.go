@@ -26,7 +26,7 @@ type compiled struct {
 	path        pathTemplate
 	status      int
 	headers     []header
-	contentType string
+	contentType []string // shared read-only, as header.fixed
 	body        text
 	// jsonBody: placeholders in body are JSON-escaped.
 	jsonBody bool
@@ -35,6 +35,9 @@ type compiled struct {
 type header struct {
 	name  string
 	value text
+	// fixed is the value of a header without placeholders, built once and
+	// shared read-only by every answer (net/http only reads it).
+	fixed []string
 }
 
 // reservedHeaders are the framing net/http owns; a stub setting them would
@@ -95,7 +98,11 @@ func (c *compiled) compileResponse(r *Response, maxBody int, p *config.Problems)
 		case !validHeaderValue(r.Headers[name]):
 			p.Addf(field, "has characters a header value may not (CR, LF, NUL)")
 		}
-		c.headers = append(c.headers, header{http.CanonicalHeaderKey(name), parseText(r.Headers[name], names, p, field)})
+		h := header{name: http.CanonicalHeaderKey(name), value: parseText(r.Headers[name], names, p, field)}
+		if h.value.literalOnly() {
+			h.fixed = []string{h.value[0].literal}
+		}
+		c.headers = append(c.headers, h)
 	}
 	switch {
 	case len(r.JSON) > 0 && r.Body != nil:
@@ -108,18 +115,19 @@ func (c *compiled) compileResponse(r *Response, maxBody int, p *config.Problems)
 			p.Addf("response.json", "larger than the limit of %d bytes", maxBody)
 			return
 		}
-		c.jsonBody, c.contentType = true, "application/json; charset=utf-8"
+		c.jsonBody, c.contentType = true, []string{"application/json; charset=utf-8"}
 		c.body = compileJSON(r.JSON, names, p)
 	case r.Body != nil:
 		if len(*r.Body) > maxBody {
 			p.Addf("response.body", "larger than the limit of %d bytes", maxBody)
 			return
 		}
-		c.contentType = r.ContentType
-		if c.contentType == "" {
-			c.contentType = "text/plain; charset=utf-8"
+		ct := r.ContentType
+		if ct == "" {
+			ct = "text/plain; charset=utf-8"
 		}
-		if !validHeaderValue(c.contentType) {
+		c.contentType = []string{ct}
+		if !validHeaderValue(ct) {
 			p.Addf("response.content_type", "has characters a header value may not")
 		}
 		c.body = text{{literal: *r.Body}}

@@ -2,6 +2,7 @@ package stub
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -126,11 +127,11 @@ type match struct {
 // match finds the stub for a request on site. The stub is immutable; the
 // lock is released before it is written.
 func (s *Set) match(site, method, path string, tok *Token) match {
-	f := &found{}
+	var f found
 	path = strings.TrimSuffix(path, "/")
 	s.mu.RLock()
 	root := s.roots[site]
-	ok := root != nil && root.find(method, strings.TrimPrefix(path, "/"), f)
+	ok := root != nil && root.find(method, strings.TrimPrefix(path, "/"), &f)
 	s.mu.RUnlock()
 	if !ok {
 		return match{}
@@ -142,7 +143,7 @@ func (s *Set) match(site, method, path string, tok *Token) match {
 		}
 		why, accepted := tok.accepts(&c.stub.Require)
 		if accepted {
-			return match{stub: c, params: f.params[:f.n]}
+			return match{stub: c, params: slices.Clone(f.params[:f.n])}
 		}
 		if reason == "" {
 			reason = why

@@ -93,13 +93,13 @@ func (t text) appendTo(buf []byte, v *values, jsonEscape bool) []byte {
 // write sends the stub's answer.
 func (c *compiled) write(w http.ResponseWriter, v *values) {
 	h := w.Header()
-	if c.contentType != "" {
-		h["Content-Type"] = []string{c.contentType}
+	if c.contentType != nil {
+		h["Content-Type"] = c.contentType[:1:1]
 	}
 	for i := range c.headers {
 		hd := &c.headers[i]
-		if hd.value.literalOnly() {
-			h[hd.name] = []string{hd.value[0].literal}
+		if hd.fixed != nil {
+			h[hd.name] = hd.fixed[:1:1]
 			continue
 		}
 		h[hd.name] = []string{string(hd.value.appendTo(nil, v, false))}
