@@ -86,6 +86,7 @@ func (s *Steps) RegisterSteps(sc *godog.ScenarioContext) {
 	s.registerDoktornarabote(sc)
 	s.registerLivedigital(sc)
 	s.registerControl(sc)
+	s.registerAPI(sc)
 }
 
 // remember keeps the tokens of a successful token answer.
