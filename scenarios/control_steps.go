@@ -27,6 +27,11 @@ func (s *Steps) registerControl(sc *godog.ScenarioContext) {
 	})
 	sc.Step(`^the fake rotates its signing keys, (keeping|dropping) the old ones$`, s.rotateKeys)
 	sc.Step(`^the client calls the control API "([A-Z]+) (/_fakeidp/[^"]*)"$`, s.callControl)
+	sc.Step(`^a web page at "([^"]*)" calls the control API "([A-Z]+) (/_fakeidp/[^"]*)" with Content-Type "([^"]*)":$`, s.crossSiteControl)
+	sc.Step(`^the client calls the control API "([A-Z]+) (/_fakeidp/[^"]*)" with Content-Type "([^"]*)"$`,
+		func(ctx context.Context, method, path, contentType string) error {
+			return s.crossSiteControl(ctx, "", method, path, contentType, &godog.DocString{})
+		})
 	sc.Step(`^the fake's journal has a "([A-Z]+)" request to "([^"]*)" path "([^"]*)" with status (\d+)$`, s.journalHas)
 }
 
@@ -127,6 +132,25 @@ func (s *Steps) callControl(ctx context.Context, method, path string) error {
 		return err
 	}
 	s.last = ex
+	return nil
+}
+
+// crossSiteControl sends what another web page could: its Origin (when
+// not empty) and a body type of its choosing, with the control token, so
+// that the answer is the control API's guard and not a missing token.
+func (s *Steps) crossSiteControl(ctx context.Context, origin, method, path, contentType string, body *godog.DocString) error {
+	base, err := s.target.controlURL()
+	if err != nil {
+		return err
+	}
+	h := http.Header{}
+	if origin != "" {
+		h.Set("Origin", origin)
+	}
+	if s.cfg.ControlToken != "" {
+		h.Set("Authorization", "Bearer "+s.cfg.ControlToken)
+	}
+	s.last = s.send(ctx, method, base+path, contentType, body.Content, h)
 	return nil
 }
 

@@ -3,7 +3,9 @@ Feature: The fake's control API
   Everything under /_fakeidp/ belongs to fakeidp, not to a provider: health,
   reset, fault rules, presets, the clock, key rotation and the request
   journal. With a control token set, each call needs
-  "Authorization: Bearer <token>".
+  "Authorization: Bearer <token>". Other web pages cannot drive it: state
+  changes need Content-Type application/json, and another page's Origin
+  is refused.
 
   Scenario: The fake is healthy
     When the client calls the control API "GET /_fakeidp/health"
@@ -27,6 +29,28 @@ Feature: The fake's control API
     When the client calls the control API "POST /_fakeidp/reset"
     Then the response status is 200
     And the fake lists 0 fault rules
+
+  Scenario: Another web page cannot install a fault rule (the issue's reproduction)
+    When a web page at "http://evil.example" calls the control API "POST /_fakeidp/faults" with Content-Type "text/plain":
+      """
+      {"match":{},"effect":{"type":"response","status":200,"body":"=pwned"}}
+      """
+    Then the response status is 403
+    And the response is JSON with:
+      | field | type   | value |
+      | error | string |       |
+    And the fake lists 0 fault rules
+
+  Scenario: State changes need Content-Type application/json, which a form cannot send
+    When the client calls the control API "POST /_fakeidp/keys/rotate" with Content-Type "application/x-www-form-urlencoded"
+    Then the response status is 415
+    When the client calls the control API "POST /_fakeidp/reset" with Content-Type "text/plain"
+    Then the response status is 415
+    When a web page at "null" calls the control API "POST /_fakeidp/clock" with Content-Type "application/json":
+      """
+      {"advance": "25h"}
+      """
+    Then the response status is 403
 
   Scenario: The presets are listed by name
     When the client calls the control API "GET /_fakeidp/presets"
