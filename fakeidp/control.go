@@ -78,7 +78,7 @@ func (s *Server) controlMiddleware(next http.Handler) http.Handler {
 // controlEndpoints is what GET /_fakeidp/ lists, so the API can be found
 // from a terminal without the README.
 var controlEndpoints = []string{
-	"GET /_fakeidp/health", "POST /_fakeidp/reset",
+	"GET /_fakeidp/health", "GET /_fakeidp/ca.pem", "POST /_fakeidp/reset",
 	"POST|GET|DELETE /_fakeidp/faults", "GET|DELETE /_fakeidp/faults/{id}",
 	"GET /_fakeidp/presets", "POST /_fakeidp/presets/{name}",
 	"GET|POST /_fakeidp/clock", "GET /_fakeidp/keys", "POST /_fakeidp/keys/rotate",
@@ -86,14 +86,15 @@ var controlEndpoints = []string{
 	"GET|DELETE /_fakeidp/journal", "GET /_fakeidp/journal/stream", "GET|DELETE /_fakeidp/sms", "GET /_fakeidp/livedigital/",
 }
 
-func (s *Server) index(w http.ResponseWriter, _ *http.Request) {
+func (s *Server) index(w http.ResponseWriter, r *http.Request) {
 	controljson.Write(w, http.StatusOK, map[string]any{
-		"sites": s.SiteURLs(), "presets": s.PresetNames(), "endpoints": controlEndpoints,
+		"sites": s.urlsOf(r).sites, "presets": s.PresetNames(), "endpoints": controlEndpoints,
 	})
 }
 
-func (s *Server) health(w http.ResponseWriter, _ *http.Request) {
-	controljson.Write(w, http.StatusOK, map[string]any{"status": "ok", "sites": s.SiteURLs()})
+// health lists the sites' URLs through the listener the request came in by.
+func (s *Server) health(w http.ResponseWriter, r *http.Request) {
+	controljson.Write(w, http.StatusOK, map[string]any{"status": "ok", "sites": s.urlsOf(r).sites})
 }
 
 func (s *Server) resetEndpoint(w http.ResponseWriter, _ *http.Request) {

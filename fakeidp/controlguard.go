@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
 	"sync/atomic"
 
@@ -123,9 +124,10 @@ type controlHosts struct {
 	// names are configured public names and the hosts of the sites'
 	// public URLs, in lower case.
 	names map[string]bool
-	// listen is the listener's IP; any IP when it listens on every
-	// interface, where each of the machine's addresses is its address.
-	listen atomic.Pointer[netip.Addr]
+	// listen is the listeners' IPs (HTTP and HTTPS); any IP when one
+	// listens on every interface, where each of the machine's addresses
+	// is its address.
+	listen atomic.Pointer[[]netip.Addr]
 }
 
 func newControlHosts(names []string, publicURLs []string) *controlHosts {
@@ -141,11 +143,26 @@ func newControlHosts(names []string, publicURLs []string) *controlHosts {
 	return h
 }
 
+// setListener adds a listener's address. Listeners are few and added at
+// start, so a copy per addition is cheap and keeps reads lock-free.
 func (h *controlHosts) setListener(a net.Addr) {
-	if tcp, ok := a.(*net.TCPAddr); ok {
-		if ip, ok := netip.AddrFromSlice(tcp.IP); ok {
-			ip = ip.Unmap()
-			h.listen.Store(&ip)
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok {
+		return
+	}
+	ip, ok := netip.AddrFromSlice(tcp.IP)
+	if !ok {
+		return
+	}
+	for {
+		old := h.listen.Load()
+		var ips []netip.Addr
+		if old != nil {
+			ips = slices.Clone(*old)
+		}
+		ips = append(ips, ip.Unmap())
+		if h.listen.CompareAndSwap(old, &ips) {
+			return
 		}
 	}
 }
@@ -171,5 +188,5 @@ func (h *controlHosts) allowed(hostPort string) bool {
 	}
 	// An IP literal cannot be rebound: only a name can.
 	listen := h.listen.Load()
-	return listen != nil && (listen.IsUnspecified() || *listen == ip)
+	return listen != nil && slices.ContainsFunc(*listen, func(l netip.Addr) bool { return l.IsUnspecified() || l == ip })
 }

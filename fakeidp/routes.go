@@ -107,6 +107,10 @@ func (d dispatch) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // controlHandler is the control API's router, behind its guard.
 func (s *Server) controlHandler() http.Handler {
 	root := mux.NewRouter()
+	// The CA certificate is public and needs no control token: clients
+	// fetch it before they can trust anything. Registered first, so that
+	// the control API's middleware does not run for it.
+	root.HandleFunc("/_fakeidp/ca.pem", s.caPEM).Methods(http.MethodGet, http.MethodHead)
 	control := root.PathPrefix("/_fakeidp").Subrouter()
 	s.mountControl(control)
 	s.faults.MountControl(control)

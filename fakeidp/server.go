@@ -52,9 +52,18 @@ type Options struct {
 	Presets []string
 	// PublicNames are host names the control API answers to, added to
 	// the fixtures' server.public_names. Besides them it answers only to
-	// localhost, loopback IPs, the listen address and the hosts of the
-	// sites' public URLs.
+	// localhost, loopback IPs, the listen addresses, the TLS hosts and the
+	// hosts of the sites' public URLs.
 	PublicNames []string
+	// TLSDir keeps the CA of the HTTPS listener (see ListenTLS): made there
+	// on the first start, reused on later ones so that trust installed once
+	// keeps working. Empty means a fresh CA in memory for each server. The
+	// fixtures' tls.cert_file replaces the CA altogether.
+	TLSDir string
+	// TLSHosts are names, beside the sites' host names, localhost,
+	// 127.0.0.0/8 and ::1, that the CA may vouch for and the HTTPS
+	// listener's certificate covers: DNS names or IP addresses.
+	TLSHosts []string
 }
 
 // provider is one provider's part of one site.
@@ -90,15 +99,29 @@ type Server struct {
 	stop     chan struct{}
 	stopOnce sync.Once
 
-	// base is "http://host:port" of the listener; siteURLs holds each
-	// site's base URL: its configured public URL, else base plus prefix.
-	base      atomic.Pointer[string]
-	siteURLs  atomic.Pointer[map[string]string]
-	dateCache atomic.Pointer[dateStamp]
+	// http and https are the HTTP and the HTTPS listener's URLs.
+	http, https atomic.Pointer[listenerURLs]
+	dateCache   atomic.Pointer[dateStamp]
 
-	mu   sync.Mutex
-	http *http.Server
-	done chan struct{}
+	// tls is made at New when the options ask for TLS, else on first use.
+	tlsDir   string
+	tlsHosts []string
+	tlsOnce  sync.Once
+	tls      atomic.Pointer[tlsState]
+	tlsErr   error
+	mu       sync.Mutex
+	servers  []*http.Server
+	serving  sync.WaitGroup
+	client   *http.Transport // built by Client, dropped when a listener is added
+	listenAt [2]string       // dialable host:port of the HTTP and the HTTPS listener
+}
+
+// listenerURLs are one listener's base, "http://host:port", and each site's
+// base URL as reached through it: its configured public URL, else base
+// plus prefix.
+type listenerURLs struct {
+	base  string
+	sites map[string]string
 }
 
 // New builds a Server without listening. Use Handler to serve it yourself,
@@ -143,7 +166,8 @@ func New(opts Options) (*Server, error) {
 		env: env, faults: fault.NewEngineMax(cfg.Server.MaxFaultRules), presets: presets, stubs: stubs,
 		journal:      journal.New(cfg.Server.JournalSize, env.Clock.Now),
 		controlToken: opts.ControlToken, stop: make(chan struct{}),
-		hosts: newControlHosts(append(slices.Clone(cfg.Server.PublicNames), opts.PublicNames...), publicURLs(cfg)),
+		// The --tls-host names are the server's public names too.
+		hosts: newControlHosts(slices.Concat(cfg.Server.PublicNames, opts.PublicNames, opts.TLSHosts), publicURLs(cfg)),
 	}
 	s.livedigital = livedigital.New(env, stubs)
 	s.dnr = doktornarabote.New(env, stubs)
@@ -156,7 +180,14 @@ func New(opts Options) (*Server, error) {
 		site.MediAPI.Name:            k.API(site.MediAPI.Name, "medi_api", stubs),
 		site.ExternAPI.Name:          k.API(site.ExternAPI.Name, "extern.api", stubs),
 	}
-	s.setBase("http://127.0.0.1:8080")
+	s.http.Store(s.listenerURLs("http://127.0.0.1:8080"))
+	s.tlsDir, s.tlsHosts = opts.TLSDir, opts.TLSHosts
+	if opts.TLSDir != "" || len(opts.TLSHosts) > 0 || cfg.TLS.CertFile != "" {
+		// Errors in these show at start, not at the first ListenTLS.
+		if _, err := s.tlsState(); err != nil {
+			return nil, err
+		}
+	}
 	s.handler = s.routes()
 	for _, name := range opts.Presets {
 		if _, err := s.EnablePreset(name); err != nil {
@@ -219,13 +250,13 @@ func (s *Server) date() *dateStamp {
 }
 
 // siteBase is the site's base URL: the configured public URL, else the
-// Host header for requests routed by host name, else the listener plus the
-// prefix.
+// Host header for requests routed by host name, else the base of the
+// listener the request came in by plus the prefix.
 func (s *Server) siteBase(st site.Site, r *http.Request, byHost bool) string {
 	if byHost && s.env.Config.Sites[st.Name].PublicURL == "" {
 		return site.HostBase(r)
 	}
-	return (*s.siteURLs.Load())[st.Name]
+	return s.urlsOf(r).sites[st.Name]
 }
 
 // publicURLs lists the sites' configured public URLs.
@@ -239,9 +270,18 @@ func publicURLs(cfg *config.Config) []string {
 	return urls
 }
 
-// setBase records the listener's base and resolves every site's URL
-// from it.
-func (s *Server) setBase(base string) {
+// urlsOf is the URLs of the listener r came in by.
+func (s *Server) urlsOf(r *http.Request) *listenerURLs {
+	if r.TLS != nil {
+		if u := s.https.Load(); u != nil {
+			return u
+		}
+	}
+	return s.http.Load()
+}
+
+// listenerURLs resolves every site's URL from a listener's base.
+func (s *Server) listenerURLs(base string) *listenerURLs {
 	urls := make(map[string]string, len(site.All))
 	for _, st := range site.All {
 		urls[st.Name] = base + st.Prefix
@@ -249,8 +289,7 @@ func (s *Server) setBase(base string) {
 			urls[st.Name] = u
 		}
 	}
-	s.base.Store(&base)
-	s.siteURLs.Store(&urls)
+	return &listenerURLs{base: base, sites: urls}
 }
 
 // Handler serves every site and the control API.
@@ -265,16 +304,35 @@ func (s *Server) Keys() *keys.Set { return s.env.Keys }
 // Config is the fixtures the server was built from. Do not modify it.
 func (s *Server) Config() *config.Config { return s.env.Config }
 
-// URL is the listener's base, e.g. "http://127.0.0.1:41234". Before the
-// server listens it is "http://127.0.0.1:8080".
-func (s *Server) URL() string { return *s.base.Load() }
+// URL is the HTTP listener's base, e.g. "http://127.0.0.1:41234". Before
+// the server listens it is "http://127.0.0.1:8080".
+func (s *Server) URL() string { return s.http.Load().base }
 
-// SiteURL is the base URL of a site, e.g. SiteURL("kontur") is the issuer;
-// "" for a name that is no site.
-func (s *Server) SiteURL(name string) string { return (*s.siteURLs.Load())[name] }
+// SiteURL is the base URL of a site through the HTTP listener, e.g.
+// SiteURL("kontur") is the issuer; "" for a name that is no site.
+func (s *Server) SiteURL(name string) string { return s.http.Load().sites[name] }
 
-// SiteURLs maps every site to its base URL.
-func (s *Server) SiteURLs() map[string]string { return maps.Clone(*s.siteURLs.Load()) }
+// SiteURLs maps every site to its base URL through the HTTP listener.
+func (s *Server) SiteURLs() map[string]string { return maps.Clone(s.http.Load().sites) }
+
+// TLSURL is the HTTPS listener's base, e.g. "https://127.0.0.1:41235"; ""
+// until ListenTLS.
+func (s *Server) TLSURL() string {
+	if u := s.https.Load(); u != nil {
+		return u.base
+	}
+	return ""
+}
+
+// TLSSiteURL is the base URL of a site through the HTTPS listener, e.g.
+// "https://127.0.0.1:41235/kontur"; "" until ListenTLS. Clients of
+// Client() may use the production URL instead: https://identity.testkontur.ru.
+func (s *Server) TLSSiteURL(name string) string {
+	if u := s.https.Load(); u != nil {
+		return u.sites[name]
+	}
+	return ""
+}
 
 // Reset returns the server to its state at start: tokens, codes, the SMS
 // outbox, cabinets, stubs, the journal, keys and the clock as in the
@@ -294,42 +352,60 @@ func (s *Server) Reset() {
 	}
 }
 
-// Listen binds addr and serves in the background. Port 0 picks a free port;
-// URL then tells which.
-func (s *Server) Listen(addr string) error {
+// Listen binds addr and serves HTTP in the background. Port 0 picks a
+// free port; URL then tells which.
+func (s *Server) Listen(addr string) error { return s.listen(addr, false) }
+
+// ListenTLS binds addr and serves HTTPS in the background, with HTTP/2
+// offered by ALPN: the same sites, control API and state as Listen. Port 0
+// picks a free port; TLSURL then tells which.
+func (s *Server) ListenTLS(addr string) error { return s.listen(addr, true) }
+
+func (s *Server) listen(addr string, useTLS bool) error {
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
 	}
-	if err := s.setListener(l); err != nil {
+	srv, err := s.attach(l, useTLS)
+	if err != nil {
 		l.Close()
 		return err
 	}
-	go func() { _ = s.serve(l) }()
+	go func() { _ = s.serve(srv, l, useTLS) }()
 	return nil
 }
 
-// Serve serves on l until Shutdown or Close; it returns http.ErrServerClosed
-// then.
+// Serve serves HTTP on l until Shutdown or Close; it returns
+// http.ErrServerClosed then.
 func (s *Server) Serve(l net.Listener) error {
-	if err := s.setListener(l); err != nil {
+	srv, err := s.attach(l, false)
+	if err != nil {
 		return err
 	}
-	return s.serve(l)
+	return s.serve(srv, l, false)
+}
+
+// ServeTLS serves HTTPS on l, as ListenTLS does, until Shutdown or Close.
+func (s *Server) ServeTLS(l net.Listener) error {
+	srv, err := s.attach(l, true)
+	if err != nil {
+		return err
+	}
+	return s.serve(srv, l, true)
 }
 
 // ErrControlTokenRequired: the server would expose its control API beyond
 // this machine without a control token.
 var ErrControlTokenRequired = errors.New("fakeidp: listening beyond loopback needs a control token (--control-token or FAKEIDP_CONTROL_TOKEN): anyone who reaches the control API can reset the server, inject faults and read the journal")
 
-func (s *Server) setListener(l net.Listener) error {
+// attach makes the http.Server of a new listener and records its URLs.
+// Every listener serves the same handler: the scheme a request came in by
+// travels with it (r.TLS), and siteBase turns it into URLs.
+func (s *Server) attach(l net.Listener, useTLS bool) (*http.Server, error) {
 	if s.controlToken == "" && !isLoopback(l.Addr()) {
-		return ErrControlTokenRequired
+		return nil, ErrControlTokenRequired
 	}
-	s.setBase("http://" + publicHostPort(l.Addr()))
-	s.hosts.setListener(l.Addr())
-	s.mu.Lock()
-	s.http = &http.Server{
+	srv := &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
@@ -337,9 +413,32 @@ func (s *Server) setListener(l net.Listener) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(s.env.Log.Handler(), slog.LevelDebug),
 	}
-	s.done = make(chan struct{})
-	s.mu.Unlock()
-	return nil
+	s.hosts.setListener(l.Addr())
+	hostPort := publicHostPort(l.Addr())
+	if useTLS {
+		st, err := s.tlsState()
+		if err != nil {
+			return nil, err
+		}
+		srv.TLSConfig = st.serverConfig()
+		s.https.Store(s.listenerURLs("https://" + hostPort))
+	} else {
+		s.http.Store(s.listenerURLs("http://" + hostPort))
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.servers = append(s.servers, srv)
+	s.serving.Add(1)
+	s.listenAt[boolIndex(useTLS)] = hostPort
+	s.client = nil // the next Client dials the new listener too
+	return srv, nil
+}
+
+func boolIndex(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // stopFaults ends hanging and delayed requests and the journal's live
@@ -354,11 +453,11 @@ func isLoopback(a net.Addr) bool {
 	return ok && tcp.IP.IsLoopback()
 }
 
-func (s *Server) serve(l net.Listener) error {
-	s.mu.Lock()
-	srv, done := s.http, s.done
-	s.mu.Unlock()
-	defer close(done)
+func (s *Server) serve(srv *http.Server, l net.Listener, useTLS bool) error {
+	defer s.serving.Done()
+	if useTLS {
+		return srv.ServeTLS(l, "", "")
+	}
 	return srv.Serve(l)
 }
 
@@ -376,22 +475,27 @@ func publicHostPort(a net.Addr) string {
 	return net.JoinHostPort(ip.String(), fmt.Sprint(tcp.Port))
 }
 
-// Shutdown stops accepting connections and waits for in-flight requests to
-// finish, or for ctx to end.
+// Shutdown stops accepting connections on every listener and waits for
+// in-flight requests to finish, or for ctx to end.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
-	srv, done := s.http, s.done
+	servers := slices.Clone(s.servers)
 	s.mu.Unlock()
-	if srv == nil {
+	if len(servers) == 0 {
 		return nil
 	}
 	s.stopFaults()
-	err := srv.Shutdown(ctx)
+	var errs []error
+	for _, srv := range servers {
+		errs = append(errs, srv.Shutdown(ctx))
+	}
+	done := make(chan struct{})
+	go func() { s.serving.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-ctx.Done():
 	}
-	return err
+	return errors.Join(errs...)
 }
 
 // Close shuts the server down, waiting up to five seconds for in-flight
@@ -399,11 +503,15 @@ func (s *Server) Shutdown(ctx context.Context) error {
 func (s *Server) Close() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := s.Shutdown(ctx); err != nil {
-		s.mu.Lock()
-		if s.http != nil {
-			_ = s.http.Close()
+	err := s.Shutdown(ctx)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err != nil {
+		for _, srv := range s.servers {
+			_ = srv.Close()
 		}
-		s.mu.Unlock()
+	}
+	if s.client != nil {
+		s.client.CloseIdleConnections()
 	}
 }

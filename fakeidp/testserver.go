@@ -1,7 +1,6 @@
 package fakeidp
 
 import (
-	"net/http"
 	"testing"
 )
 
@@ -29,10 +28,15 @@ func StartTest(tb testing.TB, opts Options) *Server {
 	return s
 }
 
-// Client is an HTTP client for the server that does not follow redirects,
-// so that tests see the authorize endpoint's 302 themselves.
-func (s *Server) Client() *http.Client {
-	return &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error {
-		return http.ErrUseLastResponse
-	}}
+// StartTLS starts a Server for one test with an HTTP and an HTTPS listener
+// on free loopback ports, and closes it in t.Cleanup. Its Client trusts the
+// server's CA and reaches every site under its production URL, e.g.
+// https://identity.testkontur.ru; TLSSiteURL gives the prefix form.
+func StartTLS(tb testing.TB, opts Options) *Server {
+	tb.Helper()
+	s := StartTest(tb, opts)
+	if err := s.ListenTLS("127.0.0.1:0"); err != nil {
+		tb.Fatalf("fakeidp: %v", err)
+	}
+	return s
 }

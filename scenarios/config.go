@@ -2,6 +2,8 @@ package scenarios
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"maps"
@@ -62,6 +64,9 @@ type Config struct {
 	// DialContext, when set, opens every connection; tests use it to send
 	// the real host names of a compose setup to a loopback server.
 	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
+	// RootCAs are the CAs trusted for https targets, e.g. a fakeidp's own
+	// (verify --ca); nil means the system roots, as for the real providers.
+	RootCAs *x509.CertPool
 }
 
 // Kind tells which target the Config names.
@@ -119,6 +124,9 @@ func (c Config) transport() *http.Transport {
 	t.Proxy = nil // the targets are named explicitly
 	if c.DialContext != nil {
 		t.DialContext = c.DialContext
+	}
+	if c.RootCAs != nil {
+		t.TLSClientConfig = &tls.Config{RootCAs: c.RootCAs}
 	}
 	return t
 }

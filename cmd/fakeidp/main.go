@@ -3,7 +3,9 @@
 //
 //	fakeidp [--addr 127.0.0.1:8080] [--config overlay.yaml [--no-defaults]] [--log-level info]
 //	        [--preset NAME]... [--control-token TOKEN] [--shutdown-timeout 5s]
-//	fakeidp verify [--url URL | --target SITE=URL ...] ...
+//	        [--tls-addr 127.0.0.1:8443] [--tls-dir DIR] [--tls-host NAME]...
+//	fakeidp verify [--url URL [--ca FILE] | --target SITE=URL ...] ...
+//	fakeidp ca --tls-dir DIR
 //	fakeidp help [COMMAND]
 //	fakeidp --version
 package main
@@ -32,6 +34,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"verify", "run the provider contract against a fakeidp or the real providers", runVerify},
+		{"ca", "create the HTTPS listener's CA in --tls-dir if needed, and print its certificate", runCA},
 		{"help", "show this help, or a command's (fakeidp help verify)", runHelp},
 	}
 }

@@ -21,6 +21,7 @@ import (
 type serveFlags struct {
 	addr, cfgPath, level, token string
 	presets, publicNames        presetList
+	tls                         tlsFlags
 	shutdownTimeout             time.Duration
 	version, noDefaults         bool
 }
@@ -37,6 +38,7 @@ func parseServe(args []string, stdout, stderr io.Writer) (*serveFlags, int, bool
 	fs.Var(&f.publicNames, "public-name", "a host name /_fakeidp/ answers to besides localhost, loopback IPs and the listen address, e.g. a compose service name (repeatable; also server.public_names)")
 	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 5*time.Second, "on SIGINT/SIGTERM, how long in-flight requests may take before their connections are closed (a second signal exits at once)")
 	fs.BoolVar(&f.version, "version", false, "print the version and exit")
+	f.tls.register(fs, true)
 	if code, exit := parseFlags(fs, args, mainUsage(), stdout, stderr); exit {
 		return nil, code, false
 	}
@@ -86,6 +88,12 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	for _, st := range site.All {
 		fmt.Fprintf(stdout, "  %-20s %s\n", st.Name, srv.SiteURL(st.Name))
 	}
+	if srv.TLSURL() != "" {
+		fmt.Fprintf(stdout, "fakeidp listening on %s (trust %s/_fakeidp/ca.pem)\n", srv.TLSURL(), srv.URL())
+		for _, st := range site.All {
+			fmt.Fprintf(stdout, "  %-20s %s\n", st.Name, srv.TLSSiteURL(st.Name))
+		}
+	}
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
@@ -97,17 +105,32 @@ func start(f *serveFlags, log *slog.Logger) (*fakeidp.Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	srv, err := fakeidp.New(fakeidp.Options{Config: cfg, Logger: log, ControlToken: f.token, Presets: f.presets, PublicNames: f.publicNames})
+	srv, err := fakeidp.New(fakeidp.Options{
+		Config: cfg, Logger: log, ControlToken: f.token, Presets: f.presets, PublicNames: f.publicNames,
+		TLSDir: f.tls.dir, TLSHosts: f.tls.hosts,
+	})
 	if err != nil {
 		return nil, err
 	}
-	if err := srv.Listen(f.addr); err != nil {
-		if errors.Is(err, syscall.EADDRINUSE) {
-			return nil, fmt.Errorf("%w: another process listens on %s; stop it, or choose another address with --addr (port 0 picks a free one)", err, f.addr)
-		}
+	if err := listen(srv.Listen, f.addr, "--addr"); err != nil {
 		return nil, err
 	}
+	if f.tls.addr != "" {
+		if err := listen(srv.ListenTLS, f.tls.addr, "--tls-addr"); err != nil {
+			srv.Close()
+			return nil, err
+		}
+	}
 	return srv, nil
+}
+
+// listen binds one listener, explaining the common failure.
+func listen(bind func(string) error, addr, flagName string) error {
+	err := bind(addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return fmt.Errorf("%w: another process listens on %s; stop it, or choose another address with %s (port 0 picks a free one)", err, addr, flagName)
+	}
+	return err
 }
 
 // awaitShutdown waits for the first signal, then lets in-flight requests

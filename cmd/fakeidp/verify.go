@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"fmt"
 	"io"
 	"os"
@@ -13,7 +14,7 @@ import (
 	"github.com/fakeidp/fakeidp/scenarios"
 )
 
-const verifyUsage = `usage: fakeidp verify [--url URL | --target SITE=URL ...] [--tags EXPR]
+const verifyUsage = `usage: fakeidp verify [--url URL | --target SITE=URL ...] [--ca FILE] [--tags EXPR]
                       [--format pretty|progress|junit|cucumber] [--out FILE]
        fakeidp verify --health --url URL
 
@@ -25,6 +26,9 @@ Runs the provider contract (the features built into this binary) against:
 Credentials for real sites come from FAKEIDP_REAL_* variables (see
 docs/contract.md); /_fakeidp/ calls send FAKEIDP_CONTROL_TOKEN when it is set.
 --health only checks GET /_fakeidp/health, for container health checks.
+https URLs are checked against the system roots; --ca FILE trusts the CA
+certificates in FILE as well, e.g. a fakeidp's own CA (GET /_fakeidp/ca.pem
+or "fakeidp ca --tls-dir DIR").
 
 --url and --target exclude each other.
 
@@ -49,6 +53,8 @@ func (t siteTargets) Set(v string) error {
 // verifyFlags are the parsed options of fakeidp verify.
 type verifyFlags struct {
 	url, tags, format, out string
+	ca                     string
+	roots                  *x509.CertPool
 	targets                siteTargets
 	timeout                time.Duration
 	seed                   int64
@@ -71,6 +77,7 @@ func parseVerify(args []string, stdout, stderr io.Writer) (*verifyFlags, error) 
 	fs.DurationVar(&f.timeout, "timeout", 0, "timeout of each request (default 5s, 15s for real sites)")
 	fs.Int64Var(&f.seed, "seed", 0, "scenario order seed (default random; the report prints it)")
 	fs.BoolVar(&f.health, "health", false, "only check that the fakeidp at --url is healthy")
+	fs.StringVar(&f.ca, "ca", "", "PEM file of CA certificates to trust for https, beside the system roots (e.g. a fakeidp's ca.pem)")
 	usage := fmt.Sprintf(verifyUsage, strings.Join(scenarios.SiteNames(), ", "))
 	if code, exit := parseFlags(fs, args, usage, stdout, stderr); exit {
 		return nil, errUsageShown{code}
@@ -87,6 +94,13 @@ func parseVerify(args []string, stdout, stderr io.Writer) (*verifyFlags, error) 
 	if f.health && f.url == "" {
 		return nil, fmt.Errorf("--health needs --url")
 	}
+	if f.ca != "" {
+		roots, err := loadRoots(f.ca)
+		if err != nil {
+			return nil, err
+		}
+		f.roots = roots
+	}
 	return f, nil
 }
 
@@ -97,6 +111,7 @@ func (f *verifyFlags) config() scenarios.Config {
 		Values:       scenarios.ValuesFromLookup(os.LookupEnv),
 		SMSCode:      os.Getenv("FAKEIDP_REAL_DOKTORNARABOTE_SMS_CODE"),
 		Timeout:      f.timeout,
+		RootCAs:      f.roots,
 	}
 	if len(f.targets) > 0 {
 		cfg.Sites = f.targets
@@ -150,4 +165,20 @@ func (p prefixed) Write(b []byte) (int, error) {
 		return 0, err
 	}
 	return len(b), nil
+}
+
+// loadRoots is the system roots plus the CA certificates in file.
+func loadRoots(file string) (*x509.CertPool, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("--ca: %w", err)
+	}
+	roots, err := x509.SystemCertPool()
+	if err != nil {
+		roots = x509.NewCertPool()
+	}
+	if !roots.AppendCertsFromPEM(data) {
+		return nil, fmt.Errorf("--ca %s: no PEM certificate in the file", file)
+	}
+	return roots, nil
 }

@@ -44,6 +44,16 @@ type Config struct {
 	// overlay's stubs are added to the base's, but for one with the id of
 	// a base stub, which replaces that stub.
 	Stubs []yaml.Node `yaml:"stubs" merge:"id"`
+	TLS   TLS         `yaml:"tls"`
+}
+
+// TLS names a certificate the user brings for the HTTPS listener, instead
+// of the one fakeidp's own CA issues. Paths are as given (relative ones to
+// the working directory). The certificate file may hold the chain after
+// the leaf.
+type TLS struct {
+	CertFile string `yaml:"cert_file"`
+	KeyFile  string `yaml:"key_file"`
 }
 
 // Server holds limits that apply to every site.
@@ -286,6 +296,9 @@ func (c *Config) Validate() error {
 		if strings.TrimSpace(k.PEM) == "" {
 			p.Addf(fmt.Sprintf("spare_keys[%d].pem", i), "is empty")
 		}
+	}
+	if (c.TLS.CertFile == "") != (c.TLS.KeyFile == "") {
+		p.Addf("tls", "give both cert_file and key_file, or neither")
 	}
 	c.Kontur.validate(&p)
 	c.Doktornarabote.validate(&p)

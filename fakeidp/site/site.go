@@ -42,6 +42,15 @@ var (
 // All lists every site.
 var All = []Site{Kontur, DoktornaraboteAPI, DoktornaraboteAuth, Livedigital, MediAPI, ExternAPI}
 
+// HostNames is every site's host names, in the order of All.
+func HostNames() []string {
+	var hosts []string
+	for _, s := range All {
+		hosts = append(hosts, s.Hosts...)
+	}
+	return hosts
+}
+
 // ByName finds a site.
 func ByName(name string) (Site, bool) {
 	for _, s := range All {
@@ -115,11 +124,15 @@ func Name(r *http.Request) string {
 }
 
 // HostBase derives a base URL from a request's Host header, for sites
-// reached by real host name without a configured public URL.
+// reached by real host name without a configured public URL. The scheme is
+// https when the request came in over TLS (or a proxy says so with
+// X-Forwarded-Proto), and the scheme's default port is left out, so that
+// the issuer of https://identity.testkontur.ru is exactly that, whether or
+// not the client wrote ":443" into the Host header.
 func HostBase(r *http.Request) string {
-	scheme := "http"
+	scheme, defaultPort := "http", ":80"
 	if r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
-		scheme = "https"
+		scheme, defaultPort = "https", ":443"
 	}
-	return scheme + "://" + r.Host
+	return scheme + "://" + strings.TrimSuffix(r.Host, defaultPort)
 }

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/fakeidp/fakeidp/fakeidp/site"
+	"github.com/fakeidp/fakeidp/fakeidp/tlsca"
+)
+
+// tlsFlags are the HTTPS options, shared by serving and "fakeidp ca" so
+// that both make the same CA.
+type tlsFlags struct {
+	addr, dir string
+	hosts     hostList
+}
+
+func (f *tlsFlags) register(fs *flag.FlagSet, serving bool) {
+	if serving {
+		fs.StringVar(&f.addr, "tls-addr", "", "also serve HTTPS on host:port (e.g. 127.0.0.1:8443 or 0.0.0.0:443), with the same sites and state")
+	}
+	fs.StringVar(&f.dir, "tls-dir", os.Getenv("FAKEIDP_TLS_DIR"), "directory keeping the HTTPS CA ("+tlsca.CertFile+", "+tlsca.KeyFile+"): made on the first start, reused after (default $FAKEIDP_TLS_DIR; none: a new CA in memory at each start)")
+	fs.Var(&f.hosts, "tls-host", "a further DNS name or IP address the CA may vouch for and the certificate covers (repeatable)")
+}
+
+// hostList collects repeated --tls-host flags.
+type hostList []string
+
+func (h *hostList) String() string { return strings.Join(*h, ",") }
+
+func (h *hostList) Set(v string) error {
+	*h = append(*h, v)
+	return nil
+}
+
+const caUsage = `usage: fakeidp ca --tls-dir DIR [--tls-host NAME]...
+
+Creates the CA of fakeidp's HTTPS listener in DIR if it holds none, and
+prints its certificate (PEM), so that CI can install the CA before the
+server starts. A later "fakeidp --tls-addr ... --tls-dir DIR" serves a
+certificate from that CA. The CA's name constraints permit the sites' host
+names, localhost, 127.0.0.0/8, ::1 and the --tls-host names given when it
+is made.
+`
+
+// runCA is "fakeidp ca".
+func runCA(args []string, stdout, stderr io.Writer) int {
+	var f tlsFlags
+	fs := newFlagSet("fakeidp ca", stderr)
+	f.register(fs, false)
+	if code, exit := parseFlags(fs, args, caUsage, stdout, stderr); exit {
+		return code
+	}
+	if f.dir == "" {
+		fail(stderr, "fakeidp ca", errors.New("--tls-dir (or FAKEIDP_TLS_DIR) is required: the CA is worth printing only if it is kept"))
+		return 2
+	}
+	names, err := tlsca.ForHosts(site.HostNames(), f.hosts)
+	if err != nil {
+		fail(stderr, "fakeidp ca", err)
+		return 2
+	}
+	now := time.Now()
+	ca, err := tlsca.LoadOrCreate(f.dir, names, now)
+	if err == nil {
+		// A kept CA permits only the names it was made with.
+		_, err = ca.Issue(names, now)
+	}
+	if err != nil {
+		fail(stderr, "fakeidp ca", err)
+		return 1
+	}
+	_, _ = stdout.Write(ca.CertPEM())
+	return 0
+}

@@ -1,0 +1,166 @@
+package fakeidp
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/fakeidp/fakeidp/fakeidp/site"
+	"github.com/fakeidp/fakeidp/fakeidp/tlsca"
+)
+
+// tlsState is what the HTTPS listener serves: a certificate and what
+// clients should trust for it.
+type tlsState struct {
+	cert tls.Certificate
+	// ca is fakeidp's own CA; nil when the fixtures name the certificate.
+	ca *tlsca.CA
+	// trust is what Client trusts: the CA, or the last certificate of the
+	// fixtures' chain (its issuer, or itself when self-signed).
+	trust *x509.CertPool
+}
+
+// tlsState makes the server's TLS material once: from the fixtures'
+// tls.cert_file, else a CA kept in TLSDir, else a fresh CA in memory.
+func (s *Server) tlsState() (*tlsState, error) {
+	s.tlsOnce.Do(func() {
+		st, err := s.loadTLS()
+		if err != nil {
+			s.tlsErr = err
+			return
+		}
+		s.tls.Store(st)
+	})
+	return s.tls.Load(), s.tlsErr
+}
+
+func (s *Server) loadTLS() (*tlsState, error) {
+	// Certificates are checked against the clients' wall clocks, not the
+	// server's clock, which tests move.
+	now := time.Now()
+	names, err := tlsca.ForHosts(site.HostNames(), s.tlsHosts)
+	if err != nil {
+		return nil, err
+	}
+	if f := s.env.Config.TLS; f.CertFile != "" {
+		if s.tlsDir != "" {
+			return nil, errors.New("the fixtures' tls.cert_file and a TLS directory (--tls-dir) exclude each other: the certificate would not come from the directory's CA")
+		}
+		return loadCertFile(f.CertFile, f.KeyFile)
+	}
+	var ca *tlsca.CA
+	if s.tlsDir != "" {
+		ca, err = tlsca.LoadOrCreate(s.tlsDir, names, now)
+	} else {
+		ca, err = tlsca.New(names, now)
+	}
+	if err != nil {
+		return nil, err
+	}
+	cert, err := ca.Issue(names, now)
+	if err != nil {
+		if s.tlsDir != "" {
+			return nil, fmt.Errorf("%s: %w; to add names, delete %s and %s in that directory to make a new CA, and trust it again", filepath.Join(s.tlsDir, tlsca.CertFile), err, tlsca.CertFile, tlsca.KeyFile)
+		}
+		return nil, err
+	}
+	return &tlsState{cert: *cert, ca: ca, trust: ca.Pool()}, nil
+}
+
+func loadCertFile(certFile, keyFile string) (*tlsState, error) {
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		return nil, fmt.Errorf("fixtures tls.cert_file %s, tls.key_file %s: %w", certFile, keyFile, err)
+	}
+	last, err := x509.ParseCertificate(cert.Certificate[len(cert.Certificate)-1])
+	if err != nil {
+		return nil, fmt.Errorf("fixtures tls.cert_file %s: %w", certFile, err)
+	}
+	trust := x509.NewCertPool()
+	trust.AddCert(last)
+	return &tlsState{cert: cert, trust: trust}, nil
+}
+
+func (st *tlsState) serverConfig() *tls.Config {
+	return &tls.Config{
+		MinVersion:   tls.VersionTLS12,
+		Certificates: []tls.Certificate{st.cert},
+		// Listed here rather than left to net/http, which adds h2 only to
+		// the first server's TLS config it sees.
+		NextProtos: []string{"h2", "http/1.1"},
+	}
+}
+
+// CACertPEM is the PEM certificate of the CA behind the HTTPS listener,
+// for clients to trust; it makes the CA if the server has none yet. nil
+// when the fixtures name the certificate (tls.cert_file).
+func (s *Server) CACertPEM() []byte {
+	st, err := s.tlsState()
+	if err != nil || st.ca == nil {
+		return nil
+	}
+	return st.ca.CertPEM()
+}
+
+// caPEM serves GET /_fakeidp/ca.pem. It is public, like the CA itself:
+// clients fetch it before they can trust anything.
+func (s *Server) caPEM(w http.ResponseWriter, _ *http.Request) {
+	st := s.tls.Load()
+	switch {
+	case st == nil:
+		writeControlError(w, http.StatusNotFound, "no HTTPS listener: start fakeidp with --tls-addr")
+		return
+	case st.ca == nil:
+		writeControlError(w, http.StatusNotFound, "the HTTPS certificate comes from the fixtures (tls.cert_file): fakeidp has no CA of its own")
+		return
+	}
+	w.Header().Set("Content-Type", "application/x-pem-file")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write(st.ca.CertPEM())
+}
+
+// Client is an HTTP client for the server that does not follow redirects,
+// so that tests see the authorize endpoint's 302 themselves. It trusts the
+// server's CA and dials the server for every site's host name (port 443
+// to the HTTPS listener, 80 to the HTTP one), so tests can use production
+// URLs such as https://identity.testkontur.ru/connect/token.
+func (s *Server) Client() *http.Client {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.client == nil {
+		s.client = s.newTransport()
+	}
+	return &http.Client{Transport: s.client, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}
+}
+
+// newTransport is Client's transport; s.mu is held.
+func (s *Server) newTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	hosts := map[string]bool{}
+	for _, h := range site.HostNames() {
+		hosts[strings.ToLower(h)] = true
+	}
+	redirect := map[string]string{"80": s.listenAt[0], "443": s.listenAt[1]}
+	dialer := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
+	t.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if host, port, err := net.SplitHostPort(addr); err == nil && hosts[strings.ToLower(host)] && redirect[port] != "" {
+			addr = redirect[port]
+		}
+		return dialer.DialContext(ctx, network, addr)
+	}
+	if st := s.tls.Load(); st != nil {
+		t.TLSClientConfig = &tls.Config{RootCAs: st.trust}
+		// A custom dialer and TLS config turn HTTP/2 off unless asked for.
+		t.ForceAttemptHTTP2 = true
+	}
+	return t
+}
