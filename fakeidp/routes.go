@@ -107,10 +107,6 @@ func (d dispatch) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // controlHandler is the control API's router, behind its guard.
 func (s *Server) controlHandler() http.Handler {
 	root := mux.NewRouter()
-	// The CA certificate is public and needs no control token: clients
-	// fetch it before they can trust anything. Registered first, so that
-	// the control API's middleware does not run for it.
-	root.HandleFunc("/_fakeidp/ca.pem", s.caPEM).Methods(http.MethodGet, http.MethodHead)
 	control := root.PathPrefix("/_fakeidp").Subrouter()
 	s.mountControl(control)
 	s.faults.MountControl(control)
@@ -121,7 +117,13 @@ func (s *Server) controlHandler() http.Handler {
 			cm.MountControl(control)
 		}
 	}
-	return s.controlGuard(root)
+	// The CA certificate is public, outside the guard: clients fetch it
+	// before they can trust anything, containers by a service name the
+	// guard does not know, and it tells nothing a page could misuse.
+	public := mux.NewRouter()
+	public.HandleFunc("/_fakeidp/ca.pem", s.caPEM).Methods(http.MethodGet, http.MethodHead)
+	public.NotFoundHandler = s.controlGuard(root)
+	return public
 }
 
 func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {

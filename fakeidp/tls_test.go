@@ -231,7 +231,11 @@ func TestTLSHTTP1(t *testing.T) {
 func TestCAPEMOnBothListeners(t *testing.T) {
 	srv := fakeidp.StartTLS(t, fakeidp.Options{ControlToken: "s3cret-control"})
 	for _, base := range []string{srv.URL(), srv.TLSURL()} {
-		resp, err := srv.Client().Get(base + "/_fakeidp/ca.pem")
+		// A container asks by service name, which the control API's
+		// Host check does not know.
+		req, _ := http.NewRequest(http.MethodGet, base+"/_fakeidp/ca.pem", nil)
+		req.Host = "fakeidp"
+		resp, err := srv.Client().Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -395,5 +399,25 @@ func TestTLSWrongProtocol(t *testing.T) {
 	if err == nil {
 		tc.Close()
 		t.Fatal("a TLS handshake on the HTTP port succeeded")
+	}
+}
+
+// The control API answers to the --tls-host names, as to the server's
+// other public names, on both listeners; not to other names.
+func TestControlAPIAnswersToTLSHosts(t *testing.T) {
+	srv := fakeidp.StartTLS(t, fakeidp.Options{TLSHosts: []string{"idp.example.test"}})
+	for _, base := range []string{srv.URL(), srv.TLSURL()} {
+		for host, want := range map[string]int{"idp.example.test": 200, "idp.example.test:8443": 200, "other.example.test": http.StatusForbidden} {
+			req, _ := http.NewRequest(http.MethodGet, base+"/_fakeidp/health", nil)
+			req.Host = host
+			resp, err := srv.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if (resp.StatusCode == 200) != (want == 200) {
+				t.Errorf("%s with Host %s: %d, want %d", base, host, resp.StatusCode, want)
+			}
+		}
 	}
 }
