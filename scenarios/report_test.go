@@ -1,8 +1,10 @@
 package scenarios_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -65,14 +67,20 @@ func TestReportsSkipUntargetedSites(t *testing.T) {
 	srv := fakeidp.StartTest(t, fakeidp.Options{})
 	dir := t.TempDir()
 	junit, cucumber := filepath.Join(dir, "r.xml"), filepath.Join(dir, "r.json")
+	var progress bytes.Buffer
 	status := scenarios.Run(scenarios.Config{Sites: map[string]string{"kontur": srv.SiteURL("kontur")}}, features.FS, scenarios.RunOptions{
-		Tags: "@kontur,@livedigital", Seed: 5, Format: "junit:" + junit + ",cucumber:" + cucumber,
+		Tags: "@kontur,@livedigital", Seed: 5, Output: &progress,
+		Format: "progress,junit:" + junit + ",cucumber:" + cucumber,
 	})
 	if status != 0 {
 		t.Fatalf("status %d", status)
 	}
 	r := readJUnit(t, junit)
 	// livedigital has no target, nor have Kontur's API sites.
+	summary := fmt.Sprintf("%d scenarios (%d passed, %d skipped)\n", r.Tests, r.Tests-r.Skipped, r.Skipped)
+	if !strings.Contains(progress.String(), summary) {
+		t.Errorf("the progress summary does not say %q:\n%s", summary, progress.String())
+	}
 	var livedigital int
 	for _, s := range r.Suites {
 		untargeted := strings.HasPrefix(s.Name, "livedigital") || strings.HasPrefix(s.Name, "Kontur's APIs")

@@ -69,7 +69,7 @@ func Run(cfg Config, fsys fs.FS, opts RunOptions) int {
 		Name:                "fakeidp contract",
 		ScenarioInitializer: func(sc *godog.ScenarioContext) { Register(sc, cfg) },
 		Options: &godog.Options{
-			Format:      ownJUnit(orDefault(opts.Format, "progress")),
+			Format:      ownFormatters(orDefault(opts.Format, "progress")),
 			Output:      opts.Output,
 			FS:          fsys,
 			Paths:       []string{"."},
@@ -96,13 +96,18 @@ func checkFormat(format string) error {
 	return nil
 }
 
-// ownJUnit swaps godog's junit formatter for junitFormat in a formatter
-// list such as "progress,junit:report.xml".
-func ownJUnit(format string) string {
+// ownFormats are the formatters Run uses in place of godog's own, which
+// report skipped scenarios as passed (see junit.go, summary.go).
+var ownFormats = map[string]string{"junit": junitFormat, "progress": progressFormat, "pretty": prettyFormat}
+
+// ownFormatters swaps godog's formatters for ownFormats in a formatter list
+// such as "progress,junit:report.xml".
+func ownFormatters(format string) string {
 	parts := strings.Split(format, ",")
 	for i, p := range parts {
-		if name, _, _ := strings.Cut(p, ":"); name == "junit" {
-			parts[i] = junitFormat + p[len(name):]
+		name, _, _ := strings.Cut(p, ":")
+		if own, ok := ownFormats[name]; ok {
+			parts[i] = own + p[len(name):]
 		}
 	}
 	return strings.Join(parts, ",")
