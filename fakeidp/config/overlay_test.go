@@ -8,6 +8,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/fakeidp/fakeidp/fixtures"
 )
 
 func defaults(t *testing.T) *Config {
@@ -368,6 +372,31 @@ func BenchmarkOverlaySmall(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// Parse walks the default fixtures node by node; yaml's own decoder into
+// the struct (what Parse did before, without paths in its errors) is the
+// baseline to compare with, in the same run.
+func BenchmarkParseDefaults(b *testing.B) {
+	b.Run("walk", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := Parse(fixtures.DefaultYAML); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("yaml.Decode", func(b *testing.B) {
+		for b.Loop() {
+			var c Config
+			if err := yaml.Unmarshal(fixtures.DefaultYAML, &c); err != nil {
+				b.Fatal(err)
+			}
+			c.Defaults()
+			if err := c.Validate(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
 
 // The largest document accepted: about 10,000 clients.
