@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 
@@ -139,7 +141,8 @@ func (fs *Fields) UnmarshalJSON(data []byte) error {
 
 // DecodeJSON reads one rule, or {"rules":[…]}, strictly: unknown fields,
 // trailing data and wrong types are errors. Every rule is validated; the
-// error is a *ProblemsError naming each problem.
+// error is a *ProblemsError naming each problem, all at once: an unknown
+// field hides none of the others.
 func DecodeJSON(data []byte) (rules []Rule, list bool, err error) {
 	var probe map[string]json.RawMessage
 	if err := json.Unmarshal(data, &probe); err != nil {
@@ -147,61 +150,106 @@ func DecodeJSON(data []byte) (rules []Rule, list bool, err error) {
 	}
 	if _, list = probe["rules"]; !list {
 		var r Rule
-		if err := strictjson.Decode(data, &r); err != nil {
-			return nil, false, problemsOf("", err.Error())
+		decoding, invalid := decodeRule(data, &r)
+		if err := problems(append(decoding, invalid...)).err(); err != nil {
+			return nil, false, err
 		}
-		return []Rule{r}, false, validateAll([]Rule{r}, false)
+		return []Rule{r}, false, nil
 	}
 	var env struct {
 		Rules []json.RawMessage `json:"rules"`
 	}
-	if err := strictjson.Decode(data, &env); err != nil {
-		return nil, true, problemsOf("", err.Error())
+	p, ok := strictjson.DecodeAll(data, &env)
+	if !ok {
+		return nil, true, problems(p).err()
 	}
-	var p problems
 	rules = make([]Rule, len(env.Rules))
 	for i, raw := range env.Rules {
-		if err := strictjson.Decode(raw, &rules[i]); err != nil {
-			p.add(fmt.Sprintf("rules[%d]", i), err.Error())
-		}
+		decoding, invalid := decodeRule(raw, &rules[i])
+		p = append(p, prefixed(fmt.Sprintf("rules[%d]: ", i), decoding)...)
+		p = append(p, prefixed(fmt.Sprintf("rules[%d].", i), invalid)...)
 	}
-	if err := p.err(); err != nil {
+	if err := problems(p).err(); err != nil {
 		return nil, true, err
 	}
-	return rules, true, validateAll(rules, true)
+	return rules, true, nil
 }
 
-// UnmarshalYAML decodes a rule from YAML (a config preset) with the same
-// strictness as JSON: the node is turned into JSON and decoded by the one
-// strict decoder, so both formats accept exactly the same rules.
-func (r *Rule) UnmarshalYAML(n *yaml.Node) error {
+// decodeRule decodes one rule's JSON and reports every problem at once:
+// decoding's (each unknown field, a value of the wrong type) and, when
+// the JSON is a rule at all, Validate's. A field of the wrong type is
+// reported as such, not again as missing or invalid.
+func decodeRule(data []byte, r *Rule) (decoding, invalid []string) {
+	type plain Rule // no methods: avoids UnmarshalYAML's recursion
+	decoding, ok := strictjson.DecodeAll(data, (*plain)(r))
+	if !ok {
+		return decoding, nil
+	}
+	if pe, _ := r.Validate().(*ProblemsError); pe != nil {
+		for _, msg := range pe.Problems {
+			field, _, _ := strings.Cut(msg, ": ")
+			if !slices.ContainsFunc(decoding, func(d string) bool { return strings.HasPrefix(d, field+": want ") }) {
+				invalid = append(invalid, msg)
+			}
+		}
+	}
+	return decoding, invalid
+}
+
+func prefixed(prefix string, msgs []string) []string {
+	out := make([]string, len(msgs))
+	for i, m := range msgs {
+		out[i] = prefix + m
+	}
+	return out
+}
+
+// yamlJSON turns a YAML rule into JSON, so that both formats are read by
+// the one decoder and accept exactly the same rules.
+func yamlJSON(n *yaml.Node) ([]byte, error) {
 	var v any
 	if err := n.Decode(&v); err != nil {
-		return err
+		return nil, err
 	}
 	data, err := json.Marshal(v)
 	if err != nil {
-		return fmt.Errorf("line %d: a rule must be a mapping with string keys", n.Line)
+		return nil, errors.New("a rule must be a mapping with string keys")
 	}
-	type plain Rule // no methods: avoids recursion
-	if err := strictjson.Decode(data, (*plain)(r)); err != nil {
+	return data, nil
+}
+
+// UnmarshalYAML decodes a rule from YAML with the same strictness as
+// JSON; it does not validate the rule (DecodeYAML does).
+func (r *Rule) UnmarshalYAML(n *yaml.Node) error {
+	data, err := yamlJSON(n)
+	if err == nil {
+		if decoding, _ := decodeRule(data, r); len(decoding) > 0 {
+			err = errors.New(strings.Join(decoding, "; "))
+		}
+	}
+	if err != nil {
 		return fmt.Errorf("line %d: %v", n.Line, err)
 	}
 	return nil
 }
 
 // DecodeYAML decodes and validates the rules of a config preset, reporting
-// every problem as rules[i]: ….
+// every problem at once as rules[i]: ….
 func DecodeYAML(nodes []yaml.Node) ([]Rule, error) {
 	var p problems
 	rules := make([]Rule, len(nodes))
 	for i := range nodes {
-		if err := nodes[i].Decode(&rules[i]); err != nil {
-			p.add(fmt.Sprintf("rules[%d]", i), err.Error())
+		data, err := yamlJSON(&nodes[i])
+		if err != nil {
+			p = append(p, fmt.Sprintf("rules[%d]: line %d: %v", i, nodes[i].Line, err))
+			continue
 		}
+		decoding, invalid := decodeRule(data, &rules[i])
+		p = append(p, prefixed(fmt.Sprintf("rules[%d]: line %d: ", i, nodes[i].Line), decoding)...)
+		p = append(p, prefixed(fmt.Sprintf("rules[%d].", i), invalid)...)
 	}
 	if err := p.err(); err != nil {
 		return nil, err
 	}
-	return rules, validateAll(rules, true)
+	return rules, nil
 }

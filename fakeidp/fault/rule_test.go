@@ -200,3 +200,56 @@ func TestDecodeYAMLProblems(t *testing.T) {
 		}
 	}
 }
+
+// An unknown field hides none of the other problems: every unknown field,
+// wherever it is, and every invalid value are reported together, in JSON
+// (one rule or a list) and in YAML alike.
+func TestEveryProblemWithUnknownFields(t *testing.T) {
+	const rule = `{"match":{"site":"nowhere","clientid":"x"},"effect":{"type":"latency","delay":"soon","stauts":500},"times":-1,"colour":"red"}`
+	want := []string{
+		`unknown field "colour"`, `match: unknown field "clientid"`,
+		`effect: unknown field "stauts"`, `match.site: unknown site "nowhere"`,
+		`effect.delay: "soon" is not a duration`, `times: must be 0`,
+	}
+	check := func(name string, err error, prefix string) {
+		t.Helper()
+		var pe *ProblemsError
+		if !errors.As(err, &pe) {
+			t.Fatalf("%s: err = %v, want *ProblemsError", name, err)
+		}
+		got := strings.Join(pe.Problems, "\n")
+		for _, w := range want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s: problems\n%s\nlack %q", name, got, w)
+			}
+		}
+		if len(pe.Problems) != len(want) {
+			t.Errorf("%s: %d problems, want %d:\n%s", name, len(pe.Problems), len(want), got)
+		}
+		for _, p := range pe.Problems {
+			if !strings.HasPrefix(p, prefix) {
+				t.Errorf("%s: problem %q does not start with %q", name, p, prefix)
+			}
+		}
+	}
+	_, _, err := DecodeJSON([]byte(rule))
+	check("one rule", err, "")
+	_, _, err = DecodeJSON([]byte(`{"rules":[{"effect":{"type":"hang"}},` + rule + `]}`))
+	check("a list", err, "rules[1]")
+	var preset struct{ Rules []yaml.Node }
+	if err := yaml.Unmarshal([]byte("rules:\n  - {effect: {type: hang}}\n  - "+rule+"\n"), &preset); err != nil {
+		t.Fatal(err)
+	}
+	_, err = DecodeYAML(preset.Rules)
+	check("YAML", err, "rules[1]")
+	// Keys match as encoding/json matches them, case-insensitively.
+	if _, _, err := DecodeJSON([]byte(`{"Effect":{"TYPE":"hang"}}`)); err != nil {
+		t.Errorf("keys in another case: %v", err)
+	}
+	// A wrong type is reported once, as such.
+	_, _, err = DecodeJSON([]byte(`{"effect":{"type":5},"bogus":1}`))
+	var pe *ProblemsError
+	if !errors.As(err, &pe) || len(pe.Problems) != 2 || !strings.Contains(pe.Problems[0], "effect.type: want string") {
+		t.Errorf("wrong type and unknown field: %v", err)
+	}
+}
