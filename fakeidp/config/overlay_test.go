@@ -324,6 +324,7 @@ spare_keys: []
 livedigital: {hs256_secret: 0123456789abcdef0123456789abcdef}
 kontur: {auto_login: user@login.ru}
 sites: {kontur: {public_url: "http://elsewhere"}, livedigital: null}
+tls: {cert_file: /etc/passwd}
 `
 	wantProblems(t, problems(t, doc, OverlaySandbox),
 		"server.max_tokens: a sandbox may not change server limits (line 2)",
@@ -333,8 +334,9 @@ sites: {kontur: {public_url: "http://elsewhere"}, livedigital: null}
 		"livedigital.hs256_secret: a sandbox may not change signing keys",
 		"sites.kontur: a sandbox's sites live under its own URL",
 		"sites.livedigital: a sandbox's sites live under its own URL",
+		"tls: a sandbox may not change TLS settings",
 	)
-	ok := overlay(t, strings.Replace(doc, "keys: [{pem: x}]", "", 1), OverlayFile)
+	ok := overlay(t, strings.NewReplacer("keys: [{pem: x}]", "", "tls: {cert_file: /etc/passwd}", "").Replace(doc), OverlayFile)
 	if ok.Server.MaxTokens != 500 || len(ok.SpareKeys) != 0 || ok.Kontur.AutoLogin != "user@login.ru" {
 		t.Errorf("--config may change limits and keys: %+v", ok.Server)
 	}

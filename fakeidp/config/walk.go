@@ -148,13 +148,15 @@ func (w *walker) applyStruct(n *yaml.Node, v reflect.Value, path string) {
 	for _, kv := range w.pairs(n, path) {
 		key, val := kv[0].Value, kv[1]
 		fp := join(path, key)
+		// Refusals first: a sandbox is told "tls" is not its to change
+		// even by a build that does not know the field.
+		if why := w.refused(fp); why != "" {
+			w.problem(fp, kv[0], "%s", why)
+			continue
+		}
 		i, ok := fields.index[key]
 		if !ok {
 			w.problem(fp, kv[0], "unknown field; known: %s", strings.Join(fields.names, ", "))
-			continue
-		}
-		if why := w.refused(fp); why != "" {
-			w.problem(fp, kv[0], "%s", why)
 			continue
 		}
 		if merge := fields.merge[i]; merge != nil {
