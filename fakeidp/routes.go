@@ -76,7 +76,18 @@ func (s *Server) siteHandler(p provider) http.Handler {
 	render, _ := p.(fault.ErrorRenderer)
 	h := s.faults.Middleware(render, s.stop)(dispatch{r})
 	h = s.journal.Middleware()(h)
-	return reqinfo.Middleware(s.env.Config.Server.MaxBodyBytes)(h)
+	h = reqinfo.Middleware(s.env.Config.Server.MaxBodyBytes)(h)
+	if c, ok := p.(compressor); ok {
+		h = c.Compress(h)
+	}
+	return h
+}
+
+// compressor is a provider whose real host compresses its answers when the
+// client accepts it (Kontur's identity server, seed 002). It wraps the
+// site's whole handler.
+type compressor interface {
+	Compress(http.Handler) http.Handler
 }
 
 // dispatch serves a request through a gorilla/mux router as
