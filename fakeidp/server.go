@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -122,6 +123,8 @@ type Server struct {
 type listenerURLs struct {
 	base  string
 	sites map[string]string
+	// public tells the sites whose URL is their configured public URL.
+	public map[string]bool
 }
 
 // New builds a Server without listening. Use Handler to serve it yourself,
@@ -253,10 +256,11 @@ func (s *Server) date() *dateStamp {
 // Host header for requests routed by host name, else the base of the
 // listener the request came in by plus the prefix.
 func (s *Server) siteBase(st site.Site, r *http.Request, byHost bool) string {
-	if byHost && s.env.Config.Sites[st.Name].PublicURL == "" {
+	urls := s.urlsOf(r)
+	if byHost && !urls.public[st.Name] {
 		return site.HostBase(r)
 	}
-	return s.urlsOf(r).sites[st.Name]
+	return urls.sites[st.Name]
 }
 
 // publicURLs lists the sites' configured public URLs.
@@ -280,16 +284,22 @@ func (s *Server) urlsOf(r *http.Request) *listenerURLs {
 	return s.http.Load()
 }
 
-// listenerURLs resolves every site's URL from a listener's base.
+// listenerURLs resolves every site's URL from a listener's base. On an
+// https listener only an https public URL applies: an http one describes
+// the HTTP listener (docker-compose's http://identity.testkontur.ru:8080),
+// and a request that came in over TLS gets https URLs.
 func (s *Server) listenerURLs(base string) *listenerURLs {
-	urls := make(map[string]string, len(site.All))
+	u := &listenerURLs{base: base, sites: make(map[string]string, len(site.All)), public: map[string]bool{}}
+	overTLS := strings.HasPrefix(base, "https://")
 	for _, st := range site.All {
-		urls[st.Name] = base + st.Prefix
-		if u := s.env.Config.Sites[st.Name].PublicURL; u != "" {
-			urls[st.Name] = u
+		u.sites[st.Name] = base + st.Prefix
+		pub := s.env.Config.Sites[st.Name].PublicURL
+		if pub != "" && (!overTLS || strings.HasPrefix(pub, "https://")) {
+			u.sites[st.Name] = pub
+			u.public[st.Name] = true
 		}
 	}
-	return &listenerURLs{base: base, sites: urls}
+	return u
 }
 
 // Handler serves every site and the control API.
@@ -415,21 +425,25 @@ func (s *Server) attach(l net.Listener, useTLS bool) (*http.Server, error) {
 	}
 	s.hosts.setListener(l.Addr())
 	hostPort := publicHostPort(l.Addr())
+	scheme, urls := "http://", &s.http
 	if useTLS {
 		st, err := s.tlsState()
 		if err != nil {
 			return nil, err
 		}
 		srv.TLSConfig = st.serverConfig()
-		s.https.Store(s.listenerURLs("https://" + hostPort))
-	} else {
-		s.http.Store(s.listenerURLs("http://" + hostPort))
+		scheme, urls = "https://", &s.https
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// The first listener of each scheme names the server (URL, TLSURL);
+	// later ones (docker-compose's port 80 beside 8080) serve the same.
+	if s.listenAt[boolIndex(useTLS)] == "" {
+		s.listenAt[boolIndex(useTLS)] = hostPort
+		urls.Store(s.listenerURLs(scheme + hostPort))
+	}
 	s.servers = append(s.servers, srv)
 	s.serving.Add(1)
-	s.listenAt[boolIndex(useTLS)] = hostPort
 	s.client = nil // the next Client dials the new listener too
 	return srv, nil
 }

@@ -156,23 +156,40 @@ func TestTLSBaseURLs(t *testing.T) {
 func TestPublicURLAndForwardedProtoOnHTTP(t *testing.T) {
 	def, _ := config.Default()
 	cfg := *def
-	cfg.Sites = map[string]config.Site{"livedigital": {PublicURL: "https://moodhood-api.livedigital.space"}}
+	cfg.Sites = map[string]config.Site{
+		"livedigital": {PublicURL: "https://moodhood-api.livedigital.space"},
+		"kontur":      {PublicURL: "http://identity.testkontur.ru:8080"},
+	}
 	srv := fakeidp.StartTLS(t, fakeidp.Options{Config: &cfg})
 	if got := srv.SiteURL("livedigital"); got != "https://moodhood-api.livedigital.space" {
 		t.Errorf("SiteURL = %q", got)
 	}
-	req, _ := http.NewRequest(http.MethodGet, srv.URL()+"/.well-known/openid-configuration", nil)
+	// An https public URL holds on both listeners; an http one only on
+	// the HTTP listener: over TLS the URLs are https.
+	if got := srv.TLSSiteURL("livedigital"); got != "https://moodhood-api.livedigital.space" {
+		t.Errorf("TLSSiteURL(livedigital) = %q", got)
+	}
+	if got := srv.TLSSiteURL("kontur"); got != srv.TLSURL()+"/kontur" {
+		t.Errorf("TLSSiteURL(kontur) = %q", got)
+	}
+	if got := issuerVia(t, srv.Client(), konturIssuer, ""); got != konturIssuer {
+		t.Errorf("over TLS with an http public_url: issuer %q", got)
+	}
+	if got := issuerVia(t, srv.Client(), srv.URL()+"/kontur", ""); got != "http://identity.testkontur.ru:8080" {
+		t.Errorf("over HTTP: issuer %q, want the public_url", got)
+	}
+	plain := fakeidp.StartTLS(t, fakeidp.Options{})
+	req, _ := http.NewRequest(http.MethodGet, plain.URL()+"/.well-known/openid-configuration", nil)
 	req.Host = "identity.testkontur.ru"
 	req.Header.Set("X-Forwarded-Proto", "https")
-	resp, err := srv.Client().Do(req)
+	resp, err := plain.Client().Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	var doc struct{ Issuer string }
-	_ = json.NewDecoder(resp.Body).Decode(&doc)
-	if doc.Issuer != konturIssuer {
-		t.Errorf("X-Forwarded-Proto: issuer %q", doc.Issuer)
+	if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil || doc.Issuer != konturIssuer {
+		t.Errorf("X-Forwarded-Proto on the HTTP listener: issuer %q (%v)", doc.Issuer, err)
 	}
 }
 
@@ -419,5 +436,26 @@ func TestControlAPIAnswersToTLSHosts(t *testing.T) {
 				t.Errorf("%s with Host %s: %d, want %d", base, host, resp.StatusCode, want)
 			}
 		}
+	}
+}
+
+// A second HTTP listener (docker-compose's port 80 beside 8080) serves the
+// same server; the first one names it.
+func TestSecondHTTPListener(t *testing.T) {
+	srv := fakeidp.StartTLS(t, fakeidp.Options{})
+	first := srv.URL()
+	if err := srv.Listen("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	if srv.URL() != first {
+		t.Errorf("URL moved to %s", srv.URL())
+	}
+	resp, err := srv.Client().Get("http://identity.testkontur.ru/.well-known/openid-configuration")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("%d", resp.StatusCode)
 	}
 }

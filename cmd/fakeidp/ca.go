@@ -5,7 +5,6 @@ import (
 	"flag"
 	"io"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/fakeidp/fakeidp/fakeidp/site"
@@ -16,7 +15,7 @@ import (
 // that both make the same CA.
 type tlsFlags struct {
 	addr, dir string
-	hosts     hostList
+	hosts     presetList
 }
 
 func (f *tlsFlags) register(fs *flag.FlagSet, serving bool) {
@@ -25,16 +24,6 @@ func (f *tlsFlags) register(fs *flag.FlagSet, serving bool) {
 	}
 	fs.StringVar(&f.dir, "tls-dir", os.Getenv("FAKEIDP_TLS_DIR"), "directory keeping the HTTPS CA ("+tlsca.CertFile+", "+tlsca.KeyFile+"): made on the first start, reused after (default $FAKEIDP_TLS_DIR; none: a new CA in memory at each start)")
 	fs.Var(&f.hosts, "tls-host", "a further DNS name or IP address the CA may vouch for and the certificate covers (repeatable)")
-}
-
-// hostList collects repeated --tls-host flags.
-type hostList []string
-
-func (h *hostList) String() string { return strings.Join(*h, ",") }
-
-func (h *hostList) Set(v string) error {
-	*h = append(*h, v)
-	return nil
 }
 
 const caUsage = `usage: fakeidp ca --tls-dir DIR [--tls-host NAME]...

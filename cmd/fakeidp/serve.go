@@ -19,7 +19,8 @@ import (
 
 // serveFlags are the options of fakeidp itself (serving).
 type serveFlags struct {
-	addr, cfgPath, level, token string
+	cfgPath, level, token       string
+	addrs                       presetList
 	presets, publicNames        presetList
 	tls                         tlsFlags
 	shutdownTimeout             time.Duration
@@ -29,7 +30,7 @@ type serveFlags struct {
 func parseServe(args []string, stdout, stderr io.Writer) (*serveFlags, int, bool) {
 	f := &serveFlags{}
 	fs := newFlagSet("fakeidp", stderr)
-	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "listen address host:port (port 0 picks a free port)")
+	fs.Var(&f.addrs, "addr", "listen address host:port (port 0 picks a free port); repeat it to serve HTTP on more ports, e.g. 80 and 8080 (default 127.0.0.1:8080)")
 	fs.StringVar(&f.cfgPath, "config", "", "fixtures overlay: merged onto the embedded defaults (fixtures/fakeidp.yaml), so it names only what it adds or changes")
 	fs.BoolVar(&f.noDefaults, "no-defaults", false, "with --config: the file is the whole fixtures, replacing the defaults")
 	fs.StringVar(&f.level, "log-level", "info", "log level: "+logLevelNames)
@@ -112,8 +113,15 @@ func start(f *serveFlags, log *slog.Logger) (*fakeidp.Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := listen(srv.Listen, f.addr, "--addr"); err != nil {
-		return nil, err
+	addrs := f.addrs
+	if len(addrs) == 0 {
+		addrs = presetList{"127.0.0.1:8080"}
+	}
+	for _, addr := range addrs {
+		if err := listen(srv.Listen, addr, "--addr"); err != nil {
+			srv.Close()
+			return nil, err
+		}
 	}
 	if f.tls.addr != "" {
 		if err := listen(srv.ListenTLS, f.tls.addr, "--tls-addr"); err != nil {
@@ -160,7 +168,8 @@ func awaitShutdown(srv *fakeidp.Server, sigs <-chan os.Signal, timeout time.Dura
 	}
 }
 
-// presetList collects a repeated flag: --preset, --public-name.
+// presetList collects a repeated flag: --preset, --public-name, --addr,
+// --tls-host.
 type presetList []string
 
 func (p *presetList) String() string { return strings.Join(*p, ",") }
