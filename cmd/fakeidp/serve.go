@@ -19,12 +19,12 @@ import (
 
 // serveFlags are the options of fakeidp itself (serving).
 type serveFlags struct {
-	cfgPath, level, token       string
-	addrs                       presetList
-	presets, publicNames        presetList
-	tls                         tlsFlags
-	shutdownTimeout             time.Duration
-	version, noDefaults         bool
+	cfgPath, level, token string
+	addrs                 presetList
+	presets, publicNames  presetList
+	tls                   tlsFlags
+	shutdownTimeout       time.Duration
+	version, noDefaults   bool
 }
 
 func parseServe(args []string, stdout, stderr io.Writer) (*serveFlags, int, bool) {
