@@ -7,7 +7,9 @@
 //	taskset -c 1 fakeidp-load --url http://127.0.0.1:18080 --flow medi-api -stubs 1000 -c 32 -d 10s
 //
 // With -startup BIN it times process start to the first 200 on discovery
-// instead, and reports the idle RSS. With -baseline ADDR it serves a frozen
+// instead, and reports the idle RSS; with -tls too, BIN also serves HTTPS
+// with a CA kept in a directory (made before the first start), and the
+// first 200 is over HTTPS. With -baseline ADDR it serves a frozen
 // copy of a flow's response through plain net/http, to measure what the
 // HTTP server alone allows (see baseline.go).
 //
@@ -66,6 +68,7 @@ func main() {
 	max := flag.Int("n", 5_000_000, "stop after this many requests")
 	startup := flag.String("startup", "", "instead of load, time this fakeidp binary from exec to the first 200 on discovery (-runs times)")
 	runs := flag.Int("runs", 21, "with -startup: how many starts")
+	startTLS := flag.Bool("tls", false, "with -startup: start with --tls-addr and a kept --tls-dir, and wait for the first 200 over HTTPS")
 	baseline := flag.String("baseline", "", "instead of load, serve the --flow's response, captured once from fakeidp, through plain net/http on this loopback address")
 	flag.Parse()
 	if *baseline != "" {
@@ -76,7 +79,7 @@ func main() {
 		return
 	}
 	if *startup != "" {
-		if err := measureStartup(*startup, *runs); err != nil {
+		if err := measureStartup(*startup, *runs, *startTLS); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
