@@ -11,4 +11,7 @@
 //
 //	srv := fakeidp.StartTest(t, fakeidp.Options{})
 //	tokenURL := srv.SiteURL("kontur") + "/connect/token"
+//
+// fakeidp.StartTLS adds an HTTPS listener whose Client reaches every site
+// under its production URL, e.g. https://identity.testkontur.ru.
 package fakeidp

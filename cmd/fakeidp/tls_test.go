@@ -68,6 +68,13 @@ func TestTLSRefusals(t *testing.T) {
 	}
 	missing := filepath.Join(t.TempDir(), "missing")
 	kept := t.TempDir()
+	unwritable := t.TempDir()
+	if err := os.Chmod(unwritable, 0o500); err != nil {
+		t.Fatal(err)
+	}
+	if os.Geteuid() == 0 {
+		unwritable = "/proc/self" // root writes to read-only directories, but not there
+	}
 	busy, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -85,6 +92,7 @@ func TestTLSRefusals(t *testing.T) {
 	}{
 		{"corrupt --tls-dir", append(serve, "--tls-dir", corrupt), 1, filepath.Join(corrupt, tlsca.KeyFile)},
 		{"missing --tls-dir", append(serve, "--tls-dir", missing), 1, missing},
+		{"unwritable --tls-dir", append(serve, "--tls-dir", unwritable), 1, "cannot write"},
 		{"bad --tls-host", append(serve, "--tls-host", "*.example.test"), 1, `TLS host "*.example.test"`},
 		{"--tls-addr in use", append(serve, "--tls-addr", busy.Addr().String()), 1, "--tls-addr"},
 		{"ca without a dir", []string{"ca"}, 2, "--tls-dir"},
