@@ -88,13 +88,13 @@ var controlEndpoints = []string{
 
 func (s *Server) index(w http.ResponseWriter, r *http.Request) {
 	controljson.Write(w, http.StatusOK, map[string]any{
-		"sites": s.urlsOf(r).sites, "presets": s.PresetNames(), "endpoints": controlEndpoints,
+		"sites": s.siteURLsFor(r), "presets": s.PresetNames(), "endpoints": controlEndpoints,
 	})
 }
 
 // health lists the sites' URLs through the listener the request came in by.
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
-	controljson.Write(w, http.StatusOK, map[string]any{"status": "ok", "sites": s.urlsOf(r).sites})
+	controljson.Write(w, http.StatusOK, map[string]any{"status": "ok", "sites": s.siteURLsFor(r)})
 }
 
 func (s *Server) resetEndpoint(w http.ResponseWriter, _ *http.Request) {

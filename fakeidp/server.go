@@ -254,13 +254,33 @@ func (s *Server) date() *dateStamp {
 
 // siteBase is the site's base URL: the configured public URL, else the
 // Host header for requests routed by host name, else the base of the
-// listener the request came in by plus the prefix.
+// listener the request came in by plus the prefix. Over TLS the prefix
+// form takes the Host too: the client checked the certificate for that
+// name, so it is the name the client uses (a compose service name, say),
+// where the listener's own address (0.0.0.0 → 127.0.0.1) may not be.
 func (s *Server) siteBase(st site.Site, r *http.Request, byHost bool) string {
 	urls := s.urlsOf(r)
-	if byHost && !urls.public[st.Name] {
+	switch {
+	case urls.public[st.Name]:
+		return urls.sites[st.Name]
+	case byHost:
 		return site.HostBase(r)
+	case r.TLS != nil && r.Host != "":
+		return site.HostBase(r) + st.Prefix
 	}
 	return urls.sites[st.Name]
+}
+
+// siteURLsFor maps every site to its base URL as r reached the server.
+func (s *Server) siteURLsFor(r *http.Request) map[string]string {
+	if r.TLS == nil {
+		return s.urlsOf(r).sites
+	}
+	out := make(map[string]string, len(site.All))
+	for _, st := range site.All {
+		out[st.Name] = s.siteBase(st, r, false)
+	}
+	return out
 }
 
 // publicURLs lists the sites' configured public URLs.

@@ -2,6 +2,7 @@ package scenarios_test
 
 import (
 	"context"
+	"crypto/x509"
 	"net"
 	"reflect"
 	"testing"
@@ -50,5 +51,34 @@ func TestComposeFixtures(t *testing.T) {
 	}
 	if status := scenarios.Run(cfg, features.FS, scenarios.RunOptions{Seed: 7, TestingT: t}); status != 0 {
 		t.Fatalf("the contract failed against the compose fixtures (status %d)", status)
+	}
+}
+
+// TestComposeOverHTTPS runs the contract the way the compose
+// "verify-https" service does: through TLS to the service name, trusting
+// the CA from the shared volume (here CACertPEM), with the compose fixtures
+// whose public URLs are http ones for the HTTP listener.
+func TestComposeOverHTTPS(t *testing.T) {
+	t.Parallel()
+	defaults, err := config.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	compose, err := config.LoadOverlay("../fixtures/compose.yaml", defaults)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := fakeidp.StartTLS(t, fakeidp.Options{Config: compose, ControlToken: "compose-token", TLSHosts: []string{"fakeidp"}})
+	tlsAddr := srv.TLSURL()[len("https://"):]
+	// As the compose network's aliases do, on 443: every host name is the
+	// fakeidp's TLS listener.
+	dial := func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, network, tlsAddr)
+	}
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(srv.CACertPEM())
+	cfg := scenarios.Config{URL: "https://fakeidp", ControlToken: "compose-token", DialContext: dial, RootCAs: roots}
+	if status := scenarios.Run(cfg, features.FS, scenarios.RunOptions{Seed: 7, TestingT: t}); status != 0 {
+		t.Fatalf("the contract failed over https against the compose fixtures (status %d)", status)
 	}
 }
