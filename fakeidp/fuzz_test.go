@@ -16,6 +16,9 @@ var fuzzPaths = []string{
 	"/kontur/.well-known/openid-configuration",
 	"/doktornarabote-api/api/v1/access/validation-code", "/doktornarabote-auth/token",
 	"/livedigital/v1/auth/token", "/livedigital/v1/spaces/",
+	// The APIs behind the tokens: the token check comes first.
+	"/medi-api/V2/policies/p-1", "/extern-api/v1/a/drafts", "/doktornarabote-api/api/v1/profile",
+	"/livedigital/v1/rooms", "/livedigital/v1/spaces/s-1/rooms",
 }
 
 var fuzzMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete}
@@ -63,7 +66,7 @@ func FuzzSites(f *testing.F) {
 }
 
 var fuzzControl = []string{
-	"/_fakeidp/faults", "/_fakeidp/faults/f1", "/_fakeidp/presets/kontur-slow-token", "/_fakeidp/clock",
+	"/_fakeidp/faults", "/_fakeidp/faults/f1", "/_fakeidp/stubs", "/_fakeidp/stubs/s1", "/_fakeidp/presets/kontur-slow-token", "/_fakeidp/clock",
 	"/_fakeidp/keys/rotate", "/_fakeidp/journal", "/_fakeidp/sms", "/_fakeidp/livedigital/users/test_user@test.test/tokens",
 	"/_fakeidp/livedigital/users/test_user@test.test/client", "/_fakeidp/reset",
 }
