@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"sort"
 	"strings"
 	"time"
 
@@ -38,6 +37,7 @@ func (s *Server) mountControl(r *mux.Router) {
 	r.HandleFunc("/keys/rotate", s.keysRotate).Methods(http.MethodPost)
 	r.HandleFunc("/presets", s.presetsGet).Methods(http.MethodGet)
 	r.HandleFunc("/presets/{name}", s.presetEnable).Methods(http.MethodPost)
+	r.HandleFunc("/presets/{name}", s.presetDisable).Methods(http.MethodDelete)
 }
 
 // allowedMethods lists the methods router would accept on req's path.
@@ -80,7 +80,7 @@ func (s *Server) controlMiddleware(next http.Handler) http.Handler {
 var controlEndpoints = []string{
 	"GET /_fakeidp/health", "GET /_fakeidp/ca.pem", "POST /_fakeidp/reset",
 	"POST|GET|DELETE /_fakeidp/faults", "GET|DELETE /_fakeidp/faults/{id}",
-	"GET /_fakeidp/presets", "POST /_fakeidp/presets/{name}",
+	"GET /_fakeidp/presets", "POST|DELETE /_fakeidp/presets/{name}",
 	"GET|POST /_fakeidp/clock", "GET /_fakeidp/keys", "POST /_fakeidp/keys/rotate",
 	"POST|GET|DELETE /_fakeidp/stubs", "GET|DELETE /_fakeidp/stubs/{id}",
 	"GET|DELETE /_fakeidp/journal", "GET /_fakeidp/journal/stream", "GET|DELETE /_fakeidp/sms", "GET /_fakeidp/livedigital/",
@@ -181,18 +181,7 @@ func (s *Server) keysRotate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) presetsGet(w http.ResponseWriter, _ *http.Request) {
-	type view struct {
-		Name        string   `json:"name"`
-		Description string   `json:"description"`
-		Rules       int      `json:"rules"`
-		Actions     []string `json:"actions,omitempty"`
-	}
-	out := []view{}
-	for _, p := range s.presets {
-		out = append(out, view{p.name, p.description, len(p.rules), p.actions})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	controljson.Write(w, http.StatusOK, out)
+	controljson.Write(w, http.StatusOK, s.Presets())
 }
 
 func (s *Server) presetEnable(w http.ResponseWriter, r *http.Request) {
@@ -203,6 +192,18 @@ func (s *Server) presetEnable(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	controljson.Write(w, http.StatusCreated, map[string]any{"preset": name, "rules": rules})
+}
+
+// presetDisable removes the rules a preset added, so a dashboard can
+// toggle it: 200 {"preset":…,"removed":N}, 404 for an unknown preset.
+func (s *Server) presetDisable(w http.ResponseWriter, r *http.Request) {
+	name := mux.Vars(r)["name"]
+	removed, err := s.DisablePreset(name)
+	if err != nil {
+		writeControlError(w, http.StatusNotFound, err.Error())
+		return
+	}
+	controljson.Write(w, http.StatusOK, map[string]any{"preset": name, "removed": removed})
 }
 
 // decodeControl reads a JSON object strictly, or answers the error and

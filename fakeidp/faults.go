@@ -60,6 +60,28 @@ func loadPresets(cfg *config.Config) (map[string]*preset, error) {
 	return actual.(map[string]*preset), nil
 }
 
+// PresetInfo describes a preset, as GET /_fakeidp/presets lists it.
+type PresetInfo struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	// Rules is how many fault rules enabling it adds.
+	Rules   int      `json:"rules"`
+	Actions []string `json:"actions,omitempty"`
+	// Enabled: some of the rules it added are in place.
+	Enabled bool `json:"enabled"`
+}
+
+// Presets describes every preset, sorted by name.
+func (s *Server) Presets() []PresetInfo {
+	out := []PresetInfo{}
+	for _, name := range s.PresetNames() {
+		p := s.presets[name]
+		out = append(out, PresetInfo{Name: name, Description: p.description,
+			Rules: len(p.rules), Actions: p.actions, Enabled: s.PresetEnabled(name)})
+	}
+	return out
+}
+
 // PresetNames lists the presets this server knows.
 func (s *Server) PresetNames() []string {
 	names := make([]string, 0, len(s.presets))
@@ -70,22 +92,78 @@ func (s *Server) PresetNames() []string {
 	return names
 }
 
+func (s *Server) preset(name string) (*preset, error) {
+	if p, ok := s.presets[name]; ok {
+		return p, nil
+	}
+	return nil, fmt.Errorf("unknown preset %q; known: %s", truncate(name, 60), strings.Join(s.PresetNames(), ", "))
+}
+
 // EnablePreset adds a preset's fault rules and runs its actions. It returns
 // the rules as stored, with their ids.
 func (s *Server) EnablePreset(name string) ([]fault.Rule, error) {
-	p, ok := s.presets[name]
-	if !ok {
-		return nil, fmt.Errorf("unknown preset %q; known: %s", truncate(name, 60), strings.Join(s.PresetNames(), ", "))
+	p, err := s.preset(name)
+	if err != nil {
+		return nil, err
 	}
 	var added []fault.Rule
 	if len(p.rules) > 0 {
+		s.presetMu.Lock()
 		rules, err := s.faults.AddAll(p.rules)
+		if err == nil {
+			s.trackPreset(name, rules)
+		}
+		s.presetMu.Unlock()
 		if err != nil {
 			return nil, err
 		}
 		added = rules
 	}
 	return added, s.runActions(p)
+}
+
+// trackPreset notes the ids of the rules a preset added. s.presetMu is
+// held.
+func (s *Server) trackPreset(name string, added []fault.Rule) {
+	if s.presetRules == nil {
+		s.presetRules = map[string][]string{}
+	}
+	for _, r := range added {
+		s.presetRules[name] = append(s.presetRules[name], r.ID)
+	}
+}
+
+// PresetEnabled reports whether any fault rule a preset added is still in
+// place. A preset of actions only (a key rotation) is never enabled: what
+// it did cannot be undone.
+func (s *Server) PresetEnabled(name string) bool {
+	s.presetMu.Lock()
+	defer s.presetMu.Unlock()
+	for _, id := range s.presetRules[name] {
+		if _, ok := s.faults.Get(id); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// DisablePreset removes the fault rules the preset added, however often it
+// was enabled, and reports how many were still in place. Its actions stay
+// done.
+func (s *Server) DisablePreset(name string) (int, error) {
+	if _, err := s.preset(name); err != nil {
+		return 0, err
+	}
+	s.presetMu.Lock()
+	defer s.presetMu.Unlock()
+	removed := 0
+	for _, id := range s.presetRules[name] {
+		if s.faults.Delete(id) {
+			removed++
+		}
+	}
+	delete(s.presetRules, name)
+	return removed, nil
 }
 
 func (s *Server) runActions(p *preset) error {
@@ -106,7 +184,18 @@ func (s *Server) restoreStartPresets() error {
 	for _, name := range s.startPresets {
 		rules = append(rules, s.presets[name].rules...)
 	}
-	if _, err := s.faults.Replace(rules); err != nil {
+	s.presetMu.Lock()
+	stored, err := s.faults.Replace(rules)
+	if err == nil {
+		clear(s.presetRules)
+		for _, name := range s.startPresets {
+			n := len(s.presets[name].rules)
+			s.trackPreset(name, stored[:n])
+			stored = stored[n:]
+		}
+	}
+	s.presetMu.Unlock()
+	if err != nil {
 		return err
 	}
 	for _, name := range s.startPresets {

@@ -93,6 +93,10 @@ type Server struct {
 	stubs        *stub.Set
 	presets      map[string]*preset
 	startPresets []string // Options.Presets, restored by Reset
+	// presetMu guards presetRules: the ids of the rules each preset
+	// added, so that a preset can be told enabled and disabled again.
+	presetMu    sync.Mutex
+	presetRules map[string][]string
 	controlToken string
 	// hosts are the Host names the control API answers to.
 	hosts *controlHosts
