@@ -2,7 +2,6 @@ package fakeidp_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -13,6 +12,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/fakeidp/fakeidp/fakeidp"
 	"github.com/fakeidp/fakeidp/fakeidp/config"
+	"github.com/fakeidp/fakeidp/fakeidp/internal/wiretest"
 )
 
 // Every control endpoint answers bad input with a 400 that says what is
@@ -80,19 +80,7 @@ func TestClockDateAndReset(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	introspect := func() bool {
-		req, _ := http.NewRequest(http.MethodPost, srv.SiteURL("kontur")+"/connect/introspect", strings.NewReader("token="+tok.AccessToken))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.SetBasicAuth("medi_api", "medi_api-resource-secret")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var out struct{ Active bool }
-		_ = json.NewDecoder(resp.Body).Decode(&out)
-		return out.Active
-	}
+	introspect := func() bool { return wiretest.Active(t, srv, tok.AccessToken) }
 	if !introspect() {
 		t.Fatal("fresh token inactive")
 	}

@@ -25,7 +25,10 @@ import (
 //
 //  1. Host: only names that cannot be rebound (403).
 //  2. Origin: absent or the server's own (403).
-//  3. Credentials: the control token, when one is set (401).
+//  3. Credentials: the control token, when one is set (401), as a Bearer
+//     header or as the dashboard's session cookie; with the cookie, every
+//     call but GET, HEAD and OPTIONS also needs the CSRF header (403). The
+//     dashboard's page, assets and sign-in need none.
 //  4. Content-Type: application/json on every call that changes state (415).
 
 // controlGuard wraps the whole control API, its 404s and 405s included.
@@ -57,8 +60,15 @@ func (s *Server) admitControl(r *http.Request) (int, string) {
 	if origins, ok := r.Header["Origin"]; ok && (len(origins) != 1 || !sameOrigin(origins[0], r)) {
 		return http.StatusForbidden, "the control API refuses requests from other web pages (Origin " + truncate(strings.Join(origins, ", "), 80) + ")"
 	}
-	if !s.controlAuthorized(r) {
-		return http.StatusUnauthorized, "the control API needs Authorization: Bearer <control token>"
+	ok, byCookie := s.controlCredentials(r)
+	if !ok && !openControl(r) {
+		return http.StatusUnauthorized, "the control API needs Authorization: Bearer <control token> (in a browser: sign in at /_fakeidp/ui)"
+	}
+	// SameSite=Strict keeps the cookie from other sites, but not from
+	// another port of localhost, which is the same site: the header is
+	// what such a page cannot send.
+	if byCookie && !safeMethod(r) && r.Header.Get(csrfHeader) == "" {
+		return http.StatusForbidden, "a call with the dashboard's cookie needs the " + csrfHeader + " header: other web pages cannot drive the control API"
 	}
 	// A cross-site page can send a form or text/plain body without asking
 	// (a CORS "simple request"); application/json it can send only after

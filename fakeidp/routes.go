@@ -123,6 +123,7 @@ func (s *Server) controlHandler() http.Handler {
 	s.faults.MountControl(control)
 	s.journal.MountControl(control)
 	s.stubs.MountControl(control)
+	s.mountDashboard(control)
 	for _, st := range site.All {
 		if cm, ok := s.sites[st.Name].(controlMounter); ok {
 			cm.MountControl(control)

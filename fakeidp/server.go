@@ -95,9 +95,11 @@ type Server struct {
 	startPresets []string // Options.Presets, restored by Reset
 	// presetMu guards presetRules: the ids of the rules each preset
 	// added, so that a preset can be told enabled and disabled again.
-	presetMu    sync.Mutex
-	presetRules map[string][]string
+	presetMu     sync.Mutex
+	presetRules  map[string][]string
 	controlToken string
+	// session is the dashboard's session cookie value for controlToken.
+	session string
 	// hosts are the Host names the control API answers to.
 	hosts *controlHosts
 	// stop is closed when shutdown begins, ending hang and latency faults.
@@ -172,7 +174,8 @@ func New(opts Options) (*Server, error) {
 	s := &Server{
 		env: env, faults: fault.NewEngineMax(cfg.Server.MaxFaultRules), presets: presets, stubs: stubs,
 		journal:      journal.New(cfg.Server.JournalSize, env.Clock.Now),
-		controlToken: opts.ControlToken, stop: make(chan struct{}),
+		controlToken: opts.ControlToken, session: sessionValue(opts.ControlToken),
+		stop: make(chan struct{}),
 		// The --tls-host names are the server's public names too.
 		hosts: newControlHosts(slices.Concat(cfg.Server.PublicNames, opts.PublicNames, opts.TLSHosts), publicURLs(cfg)),
 	}

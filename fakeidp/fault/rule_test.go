@@ -253,3 +253,19 @@ func TestEveryProblemWithUnknownFields(t *testing.T) {
 		t.Errorf("wrong type and unknown field: %v", err)
 	}
 }
+
+// EffectTypes, which the dashboard's form offers, is every type Validate
+// knows, each once.
+func TestEffectTypesAreTheKnownOnes(t *testing.T) {
+	got := EffectTypes()
+	seen := map[string]bool{}
+	for _, typ := range got {
+		if _, ok := effectFields[typ]; !ok || seen[typ] {
+			t.Errorf("EffectTypes lists %q: unknown or repeated", typ)
+		}
+		seen[typ] = true
+	}
+	if len(seen) != len(effectFields) {
+		t.Errorf("EffectTypes = %v, want all %d types", got, len(effectFields))
+	}
+}

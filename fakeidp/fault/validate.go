@@ -65,6 +65,12 @@ func validateAll(rules []Rule, list bool) error {
 	return all.err()
 }
 
+// EffectTypes lists the effect types, the commonest first.
+func EffectTypes() []string {
+	return []string{TypeError, TypeResponse, TypeLatency, TypeHang, TypeClose, TypeReset,
+		TypeTruncate, TypeMalformed, TypeContentType}
+}
+
 // effectFields says which optional effect fields each type uses.
 var effectFields = map[string][]string{
 	TypeError:       {"error", "description", "status", "value", "fields", "headers"},

@@ -11,6 +11,8 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -97,4 +99,19 @@ func StartWith(tb testing.TB, at time.Time, change func(cfg *config.Config)) *fa
 		tb.Fatal(err)
 	}
 	return fakeidp.StartTest(tb, fakeidp.Options{Config: &cfg, Now: func() time.Time { return at }})
+}
+
+// Active asks Kontur's introspection endpoint, as the medi_api resource,
+// whether an access token is active.
+func Active(tb testing.TB, srv *fakeidp.Server, token string) bool {
+	tb.Helper()
+	req, _ := http.NewRequest(http.MethodPost, srv.SiteURL("kontur")+"/connect/introspect",
+		strings.NewReader(url.Values{"token": {token}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth("medi_api", "medi_api-resource-secret")
+	var out struct{ Active bool }
+	if err := json.Unmarshal(Do(tb, nil, req).Body, &out); err != nil {
+		tb.Fatalf("introspection: %v", err)
+	}
+	return out.Active
 }

@@ -1,0 +1,177 @@
+package fakeidp
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gorilla/mux"
+
+	"github.com/fakeidp/fakeidp/fakeidp/fault"
+	"github.com/fakeidp/fakeidp/fakeidp/site"
+	"github.com/fakeidp/fakeidp/fakeidp/ui"
+)
+
+// The dashboard (package ui) is mounted on the control API. Under a
+// control token, a browser cannot send the Bearer header, so the page asks
+// for the token once and the server sets a session cookie that the
+// control guard accepts in its place.
+const (
+	// sessionCookie holds an HMAC of the control token: HttpOnly, so no
+	// script reads it; SameSite=Strict, so no other site's page sends it.
+	sessionCookie = "fakeidp_control"
+	// csrfHeader must accompany every state-changing call that a cookie
+	// authorises. Only same-origin script can send a custom header here:
+	// another origin would need a CORS preflight, never granted.
+	csrfHeader = "X-Fakeidp-Csrf"
+)
+
+// oidcSites are the sites that publish OpenID discovery, whose issuer
+// clients check: the dashboard shows it beside their URLs.
+var oidcSites = map[string]bool{site.Kontur.Name: true}
+
+// mountDashboard adds the page, its assets and the session endpoints:
+//
+//	POST   /ui/session  {"token":"…"}: 204 and the session cookie; 403 for a wrong token
+//	DELETE /ui/session  204, the cookie removed
+func (s *Server) mountDashboard(r *mux.Router) {
+	d := &ui.Dashboard{Page: s.dashboardPage, Log: s.env.Log}
+	d.Mount(r)
+	r.HandleFunc("/ui/session", s.signIn).Methods(http.MethodPost)
+	r.HandleFunc("/ui/session", s.signOut).Methods(http.MethodDelete)
+}
+
+// sessionValue is what the session cookie holds for this control token:
+// not the token itself, so that the cookie jar does not keep it.
+func sessionValue(controlToken string) string {
+	mac := hmac.New(sha256.New, []byte(controlToken))
+	mac.Write([]byte("fakeidp dashboard session"))
+	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+}
+
+// controlCredentials reports whether r may use the control API, and
+// whether its session cookie is what authorised it.
+func (s *Server) controlCredentials(r *http.Request) (ok, byCookie bool) {
+	if s.controlToken == "" {
+		return true, false
+	}
+	if _, has := r.Header["Authorization"]; has {
+		return s.controlAuthorized(r), false
+	}
+	c, err := r.Cookie(sessionCookie)
+	if err != nil {
+		return false, false
+	}
+	// Compared in constant time, as the token is.
+	return subtle.ConstantTimeCompare([]byte(c.Value), []byte(s.session)) == 1, true
+}
+
+// openControl: what a browser needs before it has the cookie, the page
+// (which then asks for the token), its assets and the sign-in itself.
+// They show nothing of the server's state.
+func openControl(r *http.Request) bool {
+	p := r.URL.Path
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+		return p == "/_fakeidp/ui" || strings.HasPrefix(p, "/_fakeidp/ui/assets/")
+	case http.MethodPost:
+		return p == "/_fakeidp/ui/session"
+	}
+	return false
+}
+
+// safeMethod: a call that changes nothing, which needs no CSRF defence.
+func safeMethod(r *http.Request) bool {
+	return r.Method == http.MethodGet || r.Method == http.MethodHead || r.Method == http.MethodOptions
+}
+
+func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Token string `json:"token"`
+	}
+	if err := decodeControl(r, &req); err != nil {
+		writeControlError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	if s.controlToken == "" {
+		writeControlError(w, http.StatusBadRequest, "this fakeidp has no control token: the dashboard needs no sign-in")
+		return
+	}
+	// 403, not 401: the page reloads on 401, and this answer is for the
+	// sign-in form to show.
+	if subtle.ConstantTimeCompare([]byte(req.Token), []byte(s.controlToken)) != 1 {
+		writeControlError(w, http.StatusForbidden, "that is not this fakeidp's control token")
+		return
+	}
+	http.SetCookie(w, s.cookie(r, s.session, 0))
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) signOut(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, s.cookie(r, "", -1))
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// cookie is the session cookie for the control API's path. It lasts the
+// browser session (maxAge 0) and is Secure when the page came by https.
+func (s *Server) cookie(r *http.Request, value string, maxAge int) *http.Cookie {
+	return &http.Cookie{
+		Name: sessionCookie, Value: value, Path: "/_fakeidp", MaxAge: maxAge,
+		HttpOnly: true, SameSite: http.SameSiteStrictMode,
+		Secure: strings.HasPrefix(site.HostBase(r), "https:"),
+	}
+}
+
+// dashboardPage gathers what the dashboard shows; only the sign-in form
+// until the request is authorised.
+func (s *Server) dashboardPage(r *http.Request) ui.Page {
+	if ok, _ := s.controlCredentials(r); !ok {
+		return ui.Page{SignIn: true}
+	}
+	p := ui.Page{
+		TokenSet:   s.controlToken != "",
+		Sites:      s.dashboardSites(),
+		FaultTypes: fault.EffectTypes(),
+	}
+	for _, info := range s.Presets() {
+		p.Presets = append(p.Presets, ui.Preset{Name: info.Name, Description: info.Description, Toggle: info.Rules > 0})
+	}
+	return p
+}
+
+// dashboardSites lists each site's URLs: by prefix on the listener (or its
+// configured public URL), and by each real host name on the listener's
+// port, which reach it wherever the name resolves to this server.
+func (s *Server) dashboardSites() []ui.Site {
+	port := ""
+	if u, err := url.Parse(s.URL()); err == nil {
+		port = u.Port()
+	}
+	var out []ui.Site
+	for _, st := range site.All {
+		if _, ok := s.sites[st.Name]; !ok {
+			continue
+		}
+		base := s.SiteURL(st.Name)
+		v := ui.Site{Name: st.Name, URLs: []ui.SiteURL{{How: "by prefix", URL: base}}}
+		if s.env.Config.Sites[st.Name].PublicURL != "" {
+			v.URLs[0].How = "public URL"
+		}
+		if oidcSites[st.Name] {
+			v.Issuer = base
+		}
+		for _, h := range st.Hosts {
+			if port != "" && port != "80" {
+				h = net.JoinHostPort(h, port)
+			}
+			v.URLs = append(v.URLs, ui.SiteURL{How: "by host name", URL: "http://" + h})
+		}
+		out = append(out, v)
+	}
+	return out
+}

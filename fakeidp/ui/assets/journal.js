@@ -1,0 +1,141 @@
+// The journal panel: the journal's live stream (Server-Sent Events),
+// filtered, paused and cleared in the page.
+import { base, api, el, $, guarded } from "./api.js";
+
+const maxRows = 500;
+let paused = false;
+let held = [];
+let source = null;
+let onEntry = () => {};
+const entryOf = new WeakMap();
+
+// startJournal opens the stream; notify is told of each entry, and of a
+// reset with null, so that other panels can refresh.
+export function startJournal(notify) {
+  onEntry = notify;
+  for (const id of ["f-site", "f-path", "f-client", "f-status"]) {
+    $(id).addEventListener("input", refilter);
+  }
+  $("journal-pause").addEventListener("click", togglePause);
+  $("journal-clear").addEventListener("click", () => guarded("clear", () => api("DELETE", "journal")));
+  $("journal-rows").addEventListener("click", (ev) => {
+    const tr = ev.target.closest("tr");
+    if (tr) showDetail(tr);
+  });
+  $("detail-close").addEventListener("click", hideDetail);
+  connect();
+}
+
+function connect() {
+  if (source) source.close();
+  source = new EventSource(new URL("journal/stream?limit=300", base));
+  source.addEventListener("open", () => live("live", ""));
+  source.addEventListener("error", () => live("reconnecting…", "off"));
+  source.addEventListener("reset", () => {
+    $("journal-rows").replaceChildren();
+    held = [];
+    note("");
+    hideDetail();
+    onEntry(null);
+  });
+  source.addEventListener("entry", (ev) => {
+    const e = JSON.parse(ev.data);
+    if (paused) held.push(e);
+    else addRow(e);
+    if (paused) live("paused, " + held.length + " new", "paused");
+    onEntry(e);
+  });
+  source.addEventListener("dropped", (ev) => {
+    const n = JSON.parse(ev.data).count;
+    note(n + " request(s) were not shown live: the page fell behind. The journal keeps them: ",
+      el("button", { type: "button", onclick: connect }, "Reload the journal"));
+  });
+}
+
+function live(text, cls) {
+  const s = $("journal-live");
+  s.textContent = text;
+  s.className = "live " + cls;
+}
+
+function note(text, ...extra) {
+  const n = $("journal-note");
+  n.replaceChildren(text, ...extra);
+  n.hidden = !text;
+}
+
+function togglePause() {
+  paused = !paused;
+  const b = $("journal-pause");
+  b.setAttribute("aria-pressed", String(paused));
+  b.textContent = paused ? "Resume" : "Pause";
+  if (!paused) {
+    for (const e of held) addRow(e);
+    held = [];
+    live("live", "");
+  } else {
+    live("paused", "paused");
+  }
+}
+
+function addRow(e) {
+  const tr = el("tr", { dataset: { testid: "journal-row", path: e.path, site: e.site, status: String(e.status) } },
+    el("td", { title: e.time }, e.time.slice(11, 23)),
+    el("td", {}, e.site),
+    el("td", {}, e.method),
+    el("td", { class: "mono" }, e.path),
+    el("td", {}, e.client_id || ""),
+    el("td", { class: "s" + String(e.status)[0] }, e.status ? String(e.status) : "—"),
+    el("td", {}, String(e.duration_ms)));
+  entryOf.set(tr, e);
+  tr.hidden = !matches(e);
+  const rows = $("journal-rows");
+  rows.prepend(tr);
+  while (rows.children.length > maxRows) rows.lastElementChild.remove();
+}
+
+// matches applies the filters: site exactly, path and client as
+// substrings, status as a list such as "4xx, 200".
+function matches(e) {
+  const site = $("f-site").value;
+  const path = $("f-path").value.trim();
+  const client = $("f-client").value.trim();
+  const status = $("f-status").value.trim().toLowerCase();
+  if (site && e.site !== site) return false;
+  if (path && !e.path.includes(path)) return false;
+  if (client && !(e.client_id || "").includes(client)) return false;
+  if (status) {
+    const s = String(e.status);
+    const ok = status.split(/[\s,]+/).filter(Boolean).some((want) => {
+      const prefix = want.replace(/x+$/, "");
+      return want.endsWith("x") ? s.startsWith(prefix) : s === want;
+    });
+    if (!ok) return false;
+  }
+  return true;
+}
+
+function refilter() {
+  for (const tr of $("journal-rows").children) {
+    tr.hidden = !matches(entryOf.get(tr));
+  }
+}
+
+function showDetail(tr) {
+  const e = entryOf.get(tr);
+  for (const r of $("journal-rows").querySelectorAll("tr.selected")) r.classList.remove("selected");
+  tr.classList.add("selected");
+  $("detail-title").textContent = e.method + " " + e.site + " " + e.path;
+  const request = { time: e.time, site: e.site, method: e.method, path: e.path, client_id: e.client_id,
+    query: e.query, fields: e.fields, headers: e.headers };
+  const response = { status: e.status, duration_ms: e.duration_ms, note: e.note };
+  if (e.response_headers) response.headers = e.response_headers;
+  if (e.response_fields) response.fields = e.response_fields;
+  $("detail-request").textContent = JSON.stringify(request, null, 2);
+  $("detail-response").textContent = JSON.stringify(response, null, 2);
+  $("journal-detail").hidden = false;
+}
+
+function hideDetail() {
+  $("journal-detail").hidden = true;
+}

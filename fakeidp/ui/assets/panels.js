@@ -1,0 +1,134 @@
+// The small panels: SMS outbox, clock, keys, presets, reset, copy buttons
+// and signing out.
+import { api, el, $, say, guarded } from "./api.js";
+
+export async function refreshSMS() {
+  const list = await api("GET", "sms");
+  const rows = list.map((m) => el("tr", { dataset: { testid: "sms-row", phone: m.phone } },
+    el("td", { title: m.sent_at }, m.sent_at.replace("T", " ").slice(0, 19)),
+    el("td", { class: "mono" }, m.phone),
+    el("td", { class: "mono", dataset: { testid: "sms-code" } }, m.code),
+    el("td", {}, m.text)));
+  $("sms-rows").replaceChildren(...rows);
+  $("sms-empty").hidden = rows.length > 0;
+}
+
+export async function refreshClock() {
+  const c = await api("GET", "clock");
+  $("clock-now").textContent = c.now.replace("T", " ").replace(/\.\d+/, "").replace("Z", " UTC");
+  $("clock-offset").textContent = c.offset === "0s" ? "(real time)" : "(offset " + c.offset + ")";
+}
+
+export async function refreshKeys() {
+  const k = await api("GET", "keys");
+  $("key-list").replaceChildren(...k.published.map((kid) =>
+    el("li", {}, el("code", { dataset: { testid: "key-id" } }, kid), kid === k.signing ? " signing" : " published")));
+}
+
+export async function refreshPresets() {
+  const list = await api("GET", "presets");
+  for (const p of list) {
+    const box = document.querySelector(`input[data-preset="${CSS.escape(p.name)}"]`);
+    if (box) box.checked = p.enabled;
+  }
+}
+
+export function setupClock(after) {
+  const move = (body, what) => guarded(what, async () => {
+    await api("POST", "clock", body);
+    await after();
+    say("Clock: " + what);
+  });
+  for (const b of document.querySelectorAll("[data-advance]")) {
+    b.addEventListener("click", () => move({ advance: b.dataset.advance }, "+" + b.dataset.advance));
+  }
+  $("clock-reset").addEventListener("click", () => move({ reset: true }, "back to real time"));
+  $("clock-set").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    let v = ev.target.elements.set.value;
+    if (v.length === 16) v += ":00"; // browsers leave out zero seconds
+    move({ set: v + "Z" }, "set to " + v);
+  });
+}
+
+export function setupKeys() {
+  $("keys-rotate").addEventListener("click", () => guarded("rotate", async () => {
+    await api("POST", "keys/rotate", { keep_old: !$("keys-drop").checked });
+    await refreshKeys();
+    say("Keys rotated");
+  }));
+}
+
+export function setupPresets(after) {
+  for (const box of document.querySelectorAll("input[data-preset]")) {
+    box.addEventListener("change", () => guarded(box.dataset.preset, async () => {
+      try {
+        await api(box.checked ? "POST" : "DELETE", "presets/" + encodeURIComponent(box.dataset.preset));
+        say(box.dataset.preset + (box.checked ? " enabled" : " disabled"));
+      } finally {
+        await after();
+      }
+    }));
+  }
+  for (const b of document.querySelectorAll("button[data-preset]")) {
+    b.addEventListener("click", () => guarded(b.dataset.preset, async () => {
+      await api("POST", "presets/" + encodeURIComponent(b.dataset.preset));
+      await after();
+      say(b.dataset.preset + " applied");
+    }));
+  }
+}
+
+export function setupReset(after) {
+  const confirm = $("reset-confirm");
+  $("reset").addEventListener("click", () => { confirm.hidden = false; });
+  $("reset-no").addEventListener("click", () => { confirm.hidden = true; });
+  $("reset-yes").addEventListener("click", () => guarded("reset", async () => {
+    confirm.hidden = true;
+    await api("POST", "reset");
+    await after();
+    say("Reset: back to the state at start");
+  }));
+}
+
+// setupCopy: the Clipboard API needs a secure context, which 127.0.0.1 and
+// localhost are; elsewhere the text is selected for the user to copy.
+export function setupCopy() {
+  document.addEventListener("click", async (ev) => {
+    const b = ev.target.closest("button.copy");
+    if (!b) return;
+    try {
+      await navigator.clipboard.writeText(b.dataset.copy);
+      b.textContent = "Copied";
+      b.classList.add("done");
+      setTimeout(() => { b.textContent = "Copy"; b.classList.remove("done"); }, 1500);
+    } catch {
+      const code = b.previousElementSibling;
+      getSelection().selectAllChildren(code);
+      say("Selected: press Ctrl+C to copy");
+    }
+  });
+}
+
+export function setupSignOut() {
+  const b = $("signout");
+  if (!b) return;
+  b.addEventListener("click", () => guarded("sign out", async () => {
+    await api("DELETE", "ui/session");
+    location.reload();
+  }));
+}
+
+// setupSignIn: the form sends the token once; the answer sets the cookie
+// that the control API then accepts in its place.
+export function setupSignIn() {
+  $("signin").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    try {
+      await api("POST", "ui/session", { token: ev.target.elements.token.value });
+      location.reload();
+    } catch (err) {
+      $("signin-error").textContent = err.message;
+    }
+  });
+}

@@ -1,0 +1,150 @@
+package ui_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/fakeidp/fakeidp/fakeidp"
+	"github.com/fakeidp/fakeidp/fakeidp/internal/wiretest"
+	"github.com/fakeidp/fakeidp/fakeidp/journal"
+)
+
+const (
+	mediID     = "medi_test_client"
+	mediSecret = "b29d0d9e-872c-4ea5-a92a-71b3abdea091"
+)
+
+// mediToken asks Kontur for a client-credentials token, as curl would, and
+// returns the status and the access token.
+func mediToken(t *testing.T, srv *fakeidp.Server) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, srv.SiteURL("kontur")+"/connect/token",
+		strings.NewReader("grant_type=client_credentials&scope=medi_api"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(mediID, mediSecret)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body struct {
+		AccessToken string `json:"access_token"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&body)
+	return resp.StatusCode, body.AccessToken
+}
+
+func TestJournalShowsRequestsLive(t *testing.T) {
+	srv := fakeidp.StartTest(t, fakeidp.Options{})
+	tb := newTab(t)
+	tb.open(srv)
+	sent := time.Now()
+	if code, _ := mediToken(t, srv); code != http.StatusOK {
+		t.Fatalf("token: %d", code)
+	}
+	row := `tr[data-testid="journal-row"][data-path="/connect/token"]`
+	tb.do(until(`document.querySelector('` + row + `') !== null`))
+	t.Logf("the request reached the page %v after it was sent", time.Since(sent).Round(time.Millisecond))
+
+	// A click shows the request, its credentials cut short.
+	tb.do(click(row), chromedp.WaitVisible(chromedp.ID("journal-detail")))
+	request := tb.text(`[data-testid="journal-request"]`)
+	basic := "Basic bWVkaV90ZXN0X2NsaWVudDpiMjlkMGQ5ZS04NzJjLTRlYTUtYTkyYS03MWIzYWJkZWEwOTE="
+	if !strings.Contains(request, `"Authorization"`) || strings.Contains(request, basic) || !strings.Contains(request, "client_credentials") {
+		t.Errorf("request detail:\n%s\nwant the fields, and the Authorization header redacted", request)
+	}
+	if resp := tb.text(`[data-testid="journal-response"]`); !strings.Contains(resp, `"status": 200`) {
+		t.Errorf("response detail:\n%s", resp)
+	}
+
+	// Filters hide what does not match; pause holds new rows back.
+	tb.do(chromedp.SendKeys(chromedp.ID("f-status"), "4xx"),
+		until(`document.querySelector('`+row+`').hidden`))
+	tb.do(clearInput("f-status"), chromedp.SendKeys(chromedp.ID("f-path"), "connect"),
+		until(`!document.querySelector('`+row+`').hidden`))
+	tb.do(click("#journal-pause"))
+	mediToken(t, srv)
+	tb.do(until(`document.getElementById("journal-live").textContent === "paused, 1 new"`))
+	if n := rowCount(tb, row); n != 1 {
+		t.Errorf("%d rows while paused, want 1", n)
+	}
+	tb.do(click("#journal-pause"), until(`document.querySelectorAll('`+row+`').length === 2`))
+
+	// Clear empties the journal, on the server too.
+	tb.do(click("#journal-clear"), until(`document.querySelectorAll('`+row+`').length === 0`))
+	if n := len(srv.Journal().List(journal.Filter{})); n != 0 {
+		t.Errorf("the journal keeps %d entries after Clear", n)
+	}
+}
+
+func rowCount(tb *tab, sel string) int {
+	tb.t.Helper()
+	n, err := chromedp.Run(tb.ctx, chromedp.Evaluate[int](`document.querySelectorAll('`+sel+`').length`))
+	if err != nil {
+		tb.t.Fatal(err)
+	}
+	return n
+}
+
+func TestSMSCodeAppears(t *testing.T) {
+	srv := fakeidp.StartTest(t, fakeidp.Options{})
+	tb := newTab(t)
+	tb.open(srv)
+	resp, err := http.Get(srv.SiteURL("doktornarabote-api") + "/api/v1/access/validation-code?code=7&number=9161234567")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	row := `tr[data-testid="sms-row"][data-phone="79161234567"]`
+	tb.do(chromedp.WaitVisible(chromedp.CSS(row)))
+	sms := srv.Doktornarabote().Outbox("79161234567")
+	if len(sms) != 1 {
+		t.Fatalf("outbox: %v", sms)
+	}
+	if got := tb.text(row + ` [data-testid="sms-code"]`); got != sms[0].Code {
+		t.Errorf("the page shows code %q, the outbox has %q", got, sms[0].Code)
+	}
+}
+
+func TestPresetToggle(t *testing.T) {
+	srv := fakeidp.StartTest(t, fakeidp.Options{})
+	tb := newTab(t)
+	tb.open(srv)
+	toggle := `input[data-testid="preset-toggle"][data-preset="kontur-invalid-client"]`
+	tb.do(click(toggle), chromedp.WaitVisible(chromedp.CSS(`tr[data-testid="fault-row"]`)))
+	if code, _ := mediToken(t, srv); code != http.StatusBadRequest {
+		t.Errorf("token with the preset on: %d, want 400", code)
+	}
+	tb.do(click(toggle), until(`document.querySelectorAll('tr[data-testid="fault-row"]').length === 0`))
+	if code, _ := mediToken(t, srv); code != http.StatusOK {
+		t.Errorf("token with the preset off again: %d, want 200", code)
+	}
+}
+
+func TestClockPlus25hExpiresTokens(t *testing.T) {
+	srv := fakeidp.StartTest(t, fakeidp.Options{})
+	code, token := mediToken(t, srv)
+	if code != http.StatusOK || !wiretest.Active(t, srv, token) {
+		t.Fatalf("fresh token: %d, active %v", code, wiretest.Active(t, srv, token))
+	}
+	tb := newTab(t)
+	tb.open(srv)
+	tb.do(until(`document.querySelector('[data-testid="clock-now"]').textContent.endsWith("UTC")`))
+	before := tb.text(`[data-testid="clock-now"]`)
+	tb.do(click(`button[data-advance="25h"]`),
+		until(`document.getElementById("clock-offset").textContent.includes("25h")`))
+	after := tb.text(`[data-testid="clock-now"]`)
+	b, err1 := time.Parse("2006-01-02 15:04:05 UTC", before)
+	a, err2 := time.Parse("2006-01-02 15:04:05 UTC", after)
+	if err1 != nil || err2 != nil || a.Sub(b) < 25*time.Hour || a.Sub(b) > 25*time.Hour+time.Minute {
+		t.Errorf("clock-now %q then %q, want 25 h later", before, after)
+	}
+	if wiretest.Active(t, srv, token) {
+		t.Error("a token issued before +25 h is still active")
+	}
+}
