@@ -94,8 +94,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Token string `json:"token"`
 	}
-	if err := decodeControl(r, &req); err != nil {
-		writeControlError(w, http.StatusBadRequest, err.Error())
+	if !decodeControl(w, r, &req) {
 		return
 	}
 	if s.controlToken == "" {
