@@ -136,6 +136,7 @@ func (s *Server) dashboardPage(r *http.Request) ui.Page {
 		TokenSet:   s.controlToken != "",
 		Sites:      s.dashboardSites(),
 		FaultTypes: fault.EffectTypes(),
+		Panels:     map[string]bool{"stubs": true},
 	}
 	for _, info := range s.Presets() {
 		p.Presets = append(p.Presets, ui.Preset{Name: info.Name, Description: info.Description, Toggle: info.Rules > 0})
@@ -145,12 +146,9 @@ func (s *Server) dashboardPage(r *http.Request) ui.Page {
 
 // dashboardSites lists each site's URLs: by prefix on the listener (or its
 // configured public URL), and by each real host name on the listener's
-// port, which reach it wherever the name resolves to this server.
+// port, which reach it wherever the name resolves to this server; the
+// same over https when the HTTPS listener is up.
 func (s *Server) dashboardSites() []ui.Site {
-	port := ""
-	if u, err := url.Parse(s.URL()); err == nil {
-		port = u.Port()
-	}
 	var out []ui.Site
 	for _, st := range site.All {
 		if _, ok := s.sites[st.Name]; !ok {
@@ -164,13 +162,33 @@ func (s *Server) dashboardSites() []ui.Site {
 		if oidcSites[st.Name] {
 			v.Issuer = base
 		}
-		for _, h := range st.Hosts {
-			if port != "" && port != "80" {
-				h = net.JoinHostPort(h, port)
-			}
-			v.URLs = append(v.URLs, ui.SiteURL{How: "by host name", URL: "http://" + h})
+		v.URLs = append(v.URLs, hostURLs(st, s.URL())...)
+		if tls := s.TLSSiteURL(st.Name); tls != "" {
+			v.URLs = append(v.URLs, ui.SiteURL{How: "https by prefix", URL: tls})
+			v.URLs = append(v.URLs, hostURLs(st, s.TLSURL())...)
 		}
 		out = append(out, v)
+	}
+	return out
+}
+
+// hostURLs are a site's real host names on the port (and scheme) of a
+// listener's base URL.
+func hostURLs(st site.Site, listener string) []ui.SiteURL {
+	u, err := url.Parse(listener)
+	if err != nil {
+		return nil
+	}
+	how := "by host name"
+	if u.Scheme == "https" {
+		how = "https by host name"
+	}
+	var out []ui.SiteURL
+	for _, h := range st.Hosts {
+		if p := u.Port(); p != "" && p != "80" && p != "443" {
+			h = net.JoinHostPort(h, p)
+		}
+		out = append(out, ui.SiteURL{How: how, URL: u.Scheme + "://" + h})
 	}
 	return out
 }

@@ -158,3 +158,16 @@ func TestSignInWithoutControlToken(t *testing.T) {
 		t.Errorf("sign-in with no control token set: %d, want 400", code)
 	}
 }
+
+// With the HTTPS listener up, the Sites panel lists the https URLs too.
+func TestDashboardSitesOverTLS(t *testing.T) {
+	t.Parallel()
+	srv := fakeidp.StartTLS(t, fakeidp.Options{})
+	_, body := get(t, srv, "/_fakeidp/ui", nil)
+	port := strings.TrimPrefix(srv.TLSURL(), "https://127.0.0.1:")
+	for _, want := range []string{srv.SiteURL("kontur"), srv.TLSSiteURL("kontur"), "https://identity.testkontur.ru:" + port} {
+		if !strings.Contains(body, `data-site="kontur">`+want+`<`) {
+			t.Errorf("the Sites panel lacks %s", want)
+		}
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/fakeidp/fakeidp/fakeidp"
 	"github.com/fakeidp/fakeidp/fakeidp/internal/wiretest"
 	"github.com/fakeidp/fakeidp/fakeidp/journal"
+	"github.com/fakeidp/fakeidp/fakeidp/stub"
 )
 
 const (
@@ -146,5 +147,46 @@ func TestClockPlus25hExpiresTokens(t *testing.T) {
 	}
 	if wiretest.Active(t, srv, token) {
 		t.Error("a token issued before +25 h is still active")
+	}
+}
+
+// The add form shows each problem next to its field; a good rule joins
+// the list, whose delete button removes it. The stubs panel deletes too.
+func TestFaultFormAndStubs(t *testing.T) {
+	srv := fakeidp.StartTest(t, fakeidp.Options{})
+	if _, err := srv.Stubs().Add(stub.Stub{Site: "livedigital", Path: "/v1/ping"}); err != nil {
+		t.Fatal(err)
+	}
+	tb := newTab(t)
+	tb.expectError("status of 400") // the refused rule
+	tb.open(srv)
+	tb.do(click("#fault-add summary"),
+		chromedp.SetValue(chromedp.CSS(`#fault-form [name="effect.type"]`), "latency"),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector('#fault-form [name="effect.type"]').dispatchEvent(new Event("change"))`),
+		chromedp.SendKeys(chromedp.CSS(`#fault-form [name="effect.delay"]`), "soon"),
+		chromedp.SendKeys(chromedp.CSS(`#fault-form [name="times"]`), "-1"),
+		click(`#fault-form button[type="submit"]`),
+		chromedp.WaitVisible(chromedp.CSS(`[data-error-for="effect.delay"]`)))
+	if got := tb.text(`[data-error-for="effect.delay"]`); !strings.Contains(got, "soon") {
+		t.Errorf("the delay's error reads %q", got)
+	}
+	if got := tb.text(`[data-error-for="times"]`); got == "" {
+		t.Error("no error next to times")
+	}
+	tb.do(chromedp.Evaluate[chromedp.Void](`for (const n of ["effect.delay", "times"]) document.querySelector('#fault-form [name="' + n + '"]').value = ""`),
+		chromedp.SendKeys(chromedp.CSS(`#fault-form [name="effect.delay"]`), "2s"),
+		click(`#fault-form button[type="submit"]`),
+		chromedp.WaitVisible(chromedp.CSS(`tr[data-testid="fault-row"]`)))
+	if rules := srv.Faults().List(); len(rules) != 1 || rules[0].Effect.Delay != "2s" {
+		t.Fatalf("rules %+v, want the one latency rule", rules)
+	}
+	tb.do(click(`button[data-testid="fault-delete"]`),
+		until(`document.querySelectorAll('tr[data-testid="fault-row"]').length === 0`))
+
+	tb.do(chromedp.WaitVisible(chromedp.CSS(`tr[data-testid="stub-row"]`)),
+		click(`button[data-testid="stub-delete"]`),
+		until(`document.querySelectorAll('tr[data-testid="stub-row"]').length === 0`))
+	if n := len(srv.Stubs().List()); n != 0 {
+		t.Errorf("%d stubs left", n)
 	}
 }

@@ -39,7 +39,7 @@ func TestScreenshot(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("journal-detail")),
 		// The status line fades by itself; the picture is of the panels.
 		until(`document.getElementById("status").hidden`))
-	shot, err := chromedp.Run(tb.ctx, chromedp.CaptureScreenshot())
+	shot, err := chromedp.Run(tb.ctx, chromedp.FullScreenshot(100)) // the whole page, every panel
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,6 +25,27 @@ export async function refreshKeys() {
     el("li", {}, el("code", { dataset: { testid: "key-id" } }, kid), kid === k.signing ? " signing" : " published")));
 }
 
+// refreshStubs lists the API stubs, when the server has the panel.
+export async function refreshStubs() {
+  if (!$("stub-rows")) return;
+  const { stubs } = await api("GET", "stubs");
+  $("stub-rows").replaceChildren(...stubs.map((st) => el("tr", { dataset: { testid: "stub-row", id: st.id } },
+    el("td", { class: "mono" }, st.id),
+    el("td", {}, st.site),
+    el("td", { class: "mono" }, (st.method || "GET") + " " + st.path),
+    el("td", {}, [st.require?.token, st.require?.scope].filter(Boolean).join(", ") || "any token"),
+    el("td", {}, String(st.response?.status || 200)),
+    el("td", {}, el("button", {
+      type: "button", dataset: { testid: "stub-delete" },
+      onclick: () => guarded("delete stub " + st.id, async () => {
+        await api("DELETE", "stubs/" + encodeURIComponent(st.id));
+        await refreshStubs();
+        say("Stub " + st.id + " deleted");
+      }),
+    }, "Delete")))));
+  $("stubs-empty").hidden = stubs.length > 0;
+}
+
 export async function refreshPresets() {
   const list = await api("GET", "presets");
   for (const p of list) {
