@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -38,6 +39,9 @@ func (s *Server) mountControl(r *mux.Router) {
 	r.HandleFunc("/presets", s.presetsGet).Methods(http.MethodGet)
 	r.HandleFunc("/presets/{name}", s.presetEnable).Methods(http.MethodPost)
 	r.HandleFunc("/presets/{name}", s.presetDisable).Methods(http.MethodDelete)
+	if s.sandboxes != nil {
+		s.sandboxes.mountControl(r)
+	}
 }
 
 // allowedMethods lists the methods router would accept on req's path.
@@ -87,8 +91,12 @@ var controlEndpoints = []string{
 }
 
 func (s *Server) index(w http.ResponseWriter, r *http.Request) {
+	endpoints := controlEndpoints
+	if s.sandboxes != nil {
+		endpoints = append(slices.Clip(endpoints), sandboxEndpoints...)
+	}
 	controljson.Write(w, http.StatusOK, map[string]any{
-		"sites": s.siteURLsFor(r), "presets": s.PresetNames(), "endpoints": controlEndpoints,
+		"sites": s.siteURLsFor(r), "presets": s.PresetNames(), "endpoints": endpoints,
 	})
 }
 

@@ -33,6 +33,17 @@ func loadPresets(cfg *config.Config) (map[string]*preset, error) {
 	if v, ok := parsedPresets.Load(cfg); ok {
 		return v.(map[string]*preset), nil
 	}
+	out, err := parsePresets(cfg)
+	if err != nil {
+		return nil, err
+	}
+	actual, _ := parsedPresets.LoadOrStore(cfg, out)
+	return actual.(map[string]*preset), nil
+}
+
+// parsePresets validates a config's presets without caching them, for a
+// sandbox's overlaid fixtures, which live no longer than the sandbox.
+func parsePresets(cfg *config.Config) (map[string]*preset, error) {
 	out := map[string]*preset{}
 	var problems config.Problems
 	for i, p := range cfg.Presets {
@@ -56,8 +67,7 @@ func loadPresets(cfg *config.Config) (map[string]*preset, error) {
 	if err := problems.Err(); err != nil {
 		return nil, err
 	}
-	actual, _ := parsedPresets.LoadOrStore(cfg, out)
-	return actual.(map[string]*preset), nil
+	return out, nil
 }
 
 // PresetInfo describes a preset, as GET /_fakeidp/presets lists it.

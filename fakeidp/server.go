@@ -65,6 +65,10 @@ type Options struct {
 	// 127.0.0.0/8 and ::1, that the CA may vouch for and the HTTPS
 	// listener's certificate covers: DNS names or IP addresses.
 	TLSHosts []string
+	// WallClock is the real time that sandbox lifetimes (their ttl of no
+	// use) follow; nil means time.Now. It is not the virtual clock that
+	// tokens expire by: each sandbox has its own.
+	WallClock func() time.Time
 }
 
 // provider is one provider's part of one site.
@@ -82,7 +86,16 @@ type controlMounter interface {
 // Server is one fake identity provider. Servers share no state.
 type Server struct {
 	env     *site.Env
+	opts    Options
 	handler http.Handler
+	// sandboxes are the Servers this one holds; nil in a sandbox, which
+	// holds none.
+	sandboxes *sandboxes
+	// mount is the path a sandbox is served under, /sandbox/{id}; "" for a
+	// Server served at the root of its listeners.
+	mount string
+	// mounted caches the URLs of the host last seen, for a mounted Server.
+	mounted atomic.Pointer[listenerURLs]
 
 	sites       map[string]provider
 	dnr         *doktornarabote.Service
@@ -134,7 +147,8 @@ type listenerURLs struct {
 }
 
 // New builds a Server without listening. Use Handler to serve it yourself,
-// or Listen / Serve.
+// or Listen / Serve. It can hold sandboxes: Servers of their own, built by
+// the same constructor, reached under /sandbox/{id}/ (see NewSandbox).
 func New(opts Options) (*Server, error) {
 	cfg := opts.Config
 	if cfg == nil {
@@ -144,6 +158,28 @@ func New(opts Options) (*Server, error) {
 		}
 		cfg = c
 	}
+	presets, err := loadPresets(cfg)
+	if err != nil {
+		return nil, err
+	}
+	// The --tls-host names are the server's public names too.
+	hosts := newControlHosts(slices.Concat(cfg.Server.PublicNames, opts.PublicNames, opts.TLSHosts), publicURLs(cfg))
+	s, err := build(opts, cfg, presets, hosts)
+	if err != nil {
+		return nil, err
+	}
+	s.sandboxes = newSandboxes(s, opts.WallClock)
+	// The sandbox router runs before anything else, so that no handler
+	// below it knows sandboxes exist.
+	s.handler = s.sandboxes.router(s.handler)
+	return s, nil
+}
+
+// build is the one constructor of a Server, the root's and every
+// sandbox's: presets are cfg's, parsed; hosts are the names the control
+// API answers to, which a sandbox shares with its root (the root knows
+// its listeners).
+func build(opts Options, cfg *config.Config, presets map[string]*preset, hosts *controlHosts) (*Server, error) {
 	entropy := opts.Random
 	if entropy == nil {
 		entropy = rand.Reader
@@ -163,21 +199,15 @@ func New(opts Options) (*Server, error) {
 		Keys:   keySet,
 		Log:    log,
 	}
-	presets, err := loadPresets(cfg)
-	if err != nil {
-		return nil, err
-	}
 	stubs, err := loadStubs(cfg)
 	if err != nil {
 		return nil, err
 	}
 	s := &Server{
-		env: env, faults: fault.NewEngineMax(cfg.Server.MaxFaultRules), presets: presets, stubs: stubs,
+		env: env, opts: opts, faults: fault.NewEngineMax(cfg.Server.MaxFaultRules), presets: presets, stubs: stubs,
 		journal:      journal.New(cfg.Server.JournalSize, env.Clock.Now),
 		controlToken: opts.ControlToken, session: sessionValue(opts.ControlToken),
-		stop: make(chan struct{}),
-		// The --tls-host names are the server's public names too.
-		hosts: newControlHosts(slices.Concat(cfg.Server.PublicNames, opts.PublicNames, opts.TLSHosts), publicURLs(cfg)),
+		stop: make(chan struct{}), hosts: hosts,
 	}
 	s.livedigital = livedigital.New(env, stubs)
 	s.dnr = doktornarabote.New(env, stubs)
@@ -272,7 +302,8 @@ func (s *Server) siteBase(st site.Site, r *http.Request, byHost bool) string {
 		return urls.sites[st.Name]
 	case byHost:
 		return site.HostBase(r)
-	case r.TLS != nil && r.Host != "":
+	case r.TLS != nil && r.Host != "" && s.mount == "":
+		// (A mounted Server's urls come from the Host already.)
 		return site.HostBase(r) + st.Prefix
 	}
 	return urls.sites[st.Name]
@@ -301,14 +332,32 @@ func publicURLs(cfg *config.Config) []string {
 	return urls
 }
 
-// urlsOf is the URLs of the listener r came in by.
+// urlsOf is the URLs of the listener r came in by. A mounted Server (a
+// sandbox) lives under its mount path on whatever host and scheme the
+// request named, so that clients in other containers, which reach the
+// root by a name of their own, get URLs they can use.
 func (s *Server) urlsOf(r *http.Request) *listenerURLs {
+	if s.mount != "" {
+		return s.mountedURLs(site.HostBase(r))
+	}
 	if r.TLS != nil {
 		if u := s.https.Load(); u != nil {
 			return u
 		}
 	}
 	return s.http.Load()
+}
+
+// mountedURLs is listenerURLs(host+mount), kept from one request to the
+// next: a suite reaches its sandbox by one host.
+func (s *Server) mountedURLs(host string) *listenerURLs {
+	base := host + s.mount
+	if u := s.mounted.Load(); u != nil && u.base == base {
+		return u
+	}
+	u := s.listenerURLs(base)
+	s.mounted.Store(u)
+	return u
 }
 
 // listenerURLs resolves every site's URL from a listener's base. On an
@@ -487,6 +536,7 @@ func boolIndex(b bool) int {
 func (s *Server) stopFaults() {
 	s.stopOnce.Do(func() { close(s.stop) })
 	s.journal.EndStreams()
+	s.sandboxes.stopAll()
 }
 
 func isLoopback(a net.Addr) bool {

@@ -68,6 +68,9 @@ type Server struct {
 	// MaxFaultRules caps the fault rules a server holds, spent ones and
 	// presets' included; adding more is refused.
 	MaxFaultRules int `yaml:"max_fault_rules"`
+	// MaxSandboxes caps how many sandboxes exist at once; creating one
+	// more is refused (429) until one is deleted or expires.
+	MaxSandboxes int `yaml:"max_sandboxes"`
 	// PublicNames are host names, besides localhost, loopback IPs and the
 	// listen address, by which clients reach the control API, such as a
 	// compose service name. The control API refuses any other Host, which
@@ -197,6 +200,9 @@ func (c *Config) Defaults() {
 	if c.Server.MaxFaultRules == 0 {
 		c.Server.MaxFaultRules = 10_000
 	}
+	if c.Server.MaxSandboxes == 0 {
+		c.Server.MaxSandboxes = 1000
+	}
 	c.Kontur.defaults()
 	c.Doktornarabote.defaults()
 	c.Livedigital.defaults()
@@ -261,6 +267,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Server.MaxFaultRules < 1 {
 		p.Addf("server.max_fault_rules", "must be at least 1, got %d", c.Server.MaxFaultRules)
+	}
+	if c.Server.MaxSandboxes < 0 {
+		p.Addf("server.max_sandboxes", "must not be negative (0 means the default, 1000)")
 	}
 	for i, name := range c.Server.PublicNames {
 		if !hostport.ValidName(name) {

@@ -1,0 +1,366 @@
+package fakeidp
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/fakeidp/fakeidp/fakeidp/config"
+)
+
+// A sandbox is a Server of its own, built by the same constructor as the
+// root (build) with its own stores, clock, keys, fault rules, presets and
+// journal. The root's sandbox router picks it by path, /sandbox/{id}/…, or
+// by the Fakeidp-Sandbox header before anything else runs, and hands it
+// the request with the path below /sandbox/{id}; below that router no
+// handler knows sandboxes exist.
+
+// SandboxPrefix is the path under which each sandbox mirrors the root's
+// tree: /sandbox/{id}/kontur/…, /sandbox/{id}/_fakeidp/….
+const SandboxPrefix = "/sandbox/"
+
+// SandboxHeader selects a sandbox for a request that does not name one in
+// its path, such as one routed by a real host name through a proxy.
+const SandboxHeader = "Fakeidp-Sandbox"
+
+// What each sandbox may hold. Sandboxes are many and short-lived, so their
+// stores and journal are smaller than a root's: memory stays bounded by
+// server.max_sandboxes times these.
+const (
+	sandboxMaxTokens   = 1000
+	sandboxJournalSize = 200
+	// DefaultSandboxTTL is how long a sandbox lives after its last use.
+	DefaultSandboxTTL = time.Hour
+)
+
+// sandboxes are the sandboxes a root Server holds.
+type sandboxes struct {
+	root *Server
+	wall func() time.Time
+	// base is the root's fixtures as every sandbox starts from them:
+	// smaller stores, no configured public URLs (a sandbox lives under
+	// the root's /sandbox/{id}/).
+	base *config.Config
+
+	mu   sync.RWMutex
+	byID map[string]*sandbox
+	// pending are the ids of sandboxes being built, so that the cap
+	// holds while their Servers are built outside the lock.
+	pending map[string]bool
+}
+
+// sandbox is one entry: its Server and its lifetime in wall-clock time.
+type sandbox struct {
+	id      string
+	srv     *Server
+	created time.Time
+	ttl     time.Duration
+	lastUse atomic.Int64 // wall clock, Unix nanoseconds
+}
+
+func newSandboxes(root *Server, wall func() time.Time) *sandboxes {
+	if wall == nil {
+		wall = time.Now
+	}
+	base := *root.env.Config // shallow: a Config is never modified
+	// A sandbox lives under the root's /sandbox/{id}/, never at a
+	// configured public URL; the sites' extra host names stay.
+	// Nor has it a TLS listener of its own: the root's serve it.
+	base.TLS = config.TLS{}
+	base.Sites = make(map[string]config.Site, len(base.Sites))
+	for name, st := range root.env.Config.Sites {
+		st.PublicURL = ""
+		base.Sites[name] = st
+	}
+	base.Server.MaxTokens = min(base.Server.MaxTokens, sandboxMaxTokens)
+	base.Server.JournalSize = min(base.Server.JournalSize, sandboxJournalSize)
+	return &sandboxes{root: root, wall: wall, base: &base, byID: map[string]*sandbox{}, pending: map[string]bool{}}
+}
+
+func (sb *sandbox) expiresAt() time.Time { return time.Unix(0, sb.lastUse.Load()).Add(sb.ttl) }
+
+// sandboxSpec is what a new sandbox is made of.
+type sandboxSpec struct {
+	// fixtures is an overlay (YAML or JSON) on the root's fixtures.
+	fixtures []byte
+	presets  []string
+	ttl      time.Duration
+	// read: the request's body was a JSON object, so its fields could
+	// be checked one by one.
+	read bool
+}
+
+// ErrTooManySandboxes: server.max_sandboxes sandboxes exist already.
+var ErrTooManySandboxes = errors.New("fakeidp: too many sandboxes (server.max_sandboxes)")
+
+// problemsError lists every problem of a sandbox request, each naming its
+// field.
+type problemsError struct{ problems []string }
+
+func (e *problemsError) Error() string {
+	return "invalid sandbox: " + strings.Join(e.problems, "; ")
+}
+
+// create builds and registers a sandbox.
+func (r *sandboxes) create(spec sandboxSpec) (*sandbox, error) {
+	cfg, presets, problems := r.fixtures(spec)
+	if len(problems) > 0 {
+		return nil, &problemsError{problems}
+	}
+	id, err := r.reserve()
+	if err != nil {
+		return nil, err
+	}
+	sb, err := r.build(id, spec, cfg, presets)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.pending, id)
+	if err != nil {
+		return nil, err
+	}
+	r.byID[id] = sb
+	return sb, nil
+}
+
+// reserve takes a place under server.max_sandboxes and a fresh id, first
+// dropping the sandboxes that have expired.
+func (r *sandboxes) reserve() (string, error) {
+	r.sweep()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.byID)+len(r.pending) >= r.root.env.Config.Server.MaxSandboxes {
+		return "", ErrTooManySandboxes
+	}
+	for {
+		// 80 random bits: ids cannot be guessed, so one suite cannot
+		// reach into another's sandbox by accident.
+		id := r.root.env.Random.Alphabet(16, "abcdefghijklmnopqrstuvwxyz234567")
+		if r.byID[id] == nil && !r.pending[id] {
+			r.pending[id] = true
+			return id, nil
+		}
+	}
+}
+
+// fixtures applies the spec's overlay to the sandbox base and checks its
+// presets, naming every problem.
+func (r *sandboxes) fixtures(spec sandboxSpec) (*config.Config, map[string]*preset, []string) {
+	cfg, presets := r.base, r.root.presets
+	var problems []string
+	if len(spec.fixtures) > 0 {
+		c, err := config.Overlay(r.base, spec.fixtures, config.OverlaySandbox)
+		if err == nil {
+			cfg = c
+			presets, err = parsePresets(c)
+		}
+		if err != nil {
+			presets = nil
+			problems = append(problems, underFixtures(err)...)
+		}
+	}
+	for i, name := range spec.presets {
+		if presets != nil && presets[name] == nil {
+			problems = append(problems, fmt.Sprintf("presets[%d]: unknown preset %q", i, truncate(name, 60)))
+		}
+	}
+	return cfg, presets, problems
+}
+
+// underFixtures names each of err's problems by its path in a create
+// request's body, under "fixtures".
+func underFixtures(err error) []string {
+	var ve *config.ValidationError
+	if !errors.As(err, &ve) {
+		return []string{"fixtures: " + err.Error()}
+	}
+	out := make([]string, len(ve.Problems))
+	for i, p := range ve.Problems {
+		if rest, ok := strings.CutPrefix(p, "(document)"); ok {
+			out[i] = "fixtures" + rest
+		} else {
+			out[i] = "fixtures." + p
+		}
+	}
+	return out
+}
+
+// build makes the sandbox's Server from the same constructor as the root.
+// Its livedigital secret is its own, derived from the root's: livedigital
+// tokens are HS256 JWTs checked by signature alone, and one sandbox's must
+// not verify in another or in the root.
+func (r *sandboxes) build(id string, spec sandboxSpec, cfg *config.Config, presets map[string]*preset) (*sandbox, error) {
+	own := *cfg
+	own.Livedigital.HS256Secret = sandboxSecret(cfg.Livedigital.HS256Secret, id)
+	opts := r.root.opts
+	opts.Config = &own
+	opts.Logger = r.root.env.Log.With("sandbox", id)
+	opts.Presets = slices.Clone(spec.presets)
+	opts.TLSDir, opts.TLSHosts = "", nil // the root's listeners serve it
+	srv, err := build(opts, &own, presets, r.root.hosts)
+	if err != nil {
+		return nil, err
+	}
+	srv.mount = SandboxPrefix + id
+	srv.http.Store(srv.listenerURLs(r.root.URL() + srv.mount))
+	if https := r.root.https.Load(); https != nil {
+		srv.https.Store(srv.listenerURLs(https.base + srv.mount))
+	}
+	now := r.wall()
+	sb := &sandbox{id: id, srv: srv, created: now, ttl: spec.ttl}
+	if sb.ttl <= 0 {
+		sb.ttl = DefaultSandboxTTL
+	}
+	sb.lastUse.Store(now.UnixNano())
+	return sb, nil
+}
+
+// sandboxSecret is a sandbox's livedigital HS256 secret.
+func sandboxSecret(rootSecret, id string) string {
+	m := hmac.New(sha256.New, []byte(rootSecret))
+	m.Write([]byte("fakeidp sandbox " + id))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// lookup finds a live sandbox and marks it used; an expired one is removed.
+func (r *sandboxes) lookup(id string) *sandbox {
+	r.mu.RLock()
+	sb := r.byID[id]
+	r.mu.RUnlock()
+	if sb == nil {
+		return nil
+	}
+	now := r.wall()
+	if !now.Before(sb.expiresAt()) {
+		r.remove(sb)
+		return nil
+	}
+	sb.lastUse.Store(now.UnixNano())
+	return sb
+}
+
+// remove deletes sb, if it is still registered, and ends its hanging
+// faults and journal streams. Requests already inside it finish; later
+// ones get 404. It reports whether sb was registered.
+func (r *sandboxes) remove(sb *sandbox) bool {
+	r.mu.Lock()
+	found := r.byID[sb.id] == sb
+	if found {
+		delete(r.byID, sb.id)
+	}
+	r.mu.Unlock()
+	if found {
+		sb.srv.stopFaults()
+	}
+	return found
+}
+
+// sweep removes every expired sandbox.
+func (r *sandboxes) sweep() {
+	now := r.wall()
+	for _, sb := range r.list() {
+		if !now.Before(sb.expiresAt()) {
+			r.remove(sb)
+		}
+	}
+}
+
+// list is every registered sandbox, oldest first.
+func (r *sandboxes) list() []*sandbox {
+	r.mu.RLock()
+	out := make([]*sandbox, 0, len(r.byID))
+	for _, sb := range r.byID {
+		out = append(out, sb)
+	}
+	r.mu.RUnlock()
+	slices.SortFunc(out, func(a, b *sandbox) int {
+		return cmpTimeThenID(a.created, b.created, a.id, b.id)
+	})
+	return out
+}
+
+func cmpTimeThenID(a, b time.Time, ida, idb string) int {
+	if c := a.Compare(b); c != 0 {
+		return c
+	}
+	return strings.Compare(ida, idb)
+}
+
+// stopAll ends every sandbox's hanging faults and streams, at shutdown.
+func (r *sandboxes) stopAll() {
+	if r == nil {
+		return
+	}
+	for _, sb := range r.list() {
+		sb.srv.stopFaults()
+	}
+}
+
+// router picks the Server for a request before anything else runs: a
+// sandbox named by the path or the Fakeidp-Sandbox header, else the root.
+// The registry's own endpoints, /_fakeidp/sandboxes…, are always the
+// root's: they name their sandbox in the path.
+func (r *sandboxes) router(root http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		path := req.URL.Path
+		if below(path, strings.TrimSuffix(SandboxPrefix, "/")) {
+			r.servePath(w, req)
+			return
+		}
+		if ids, ok := req.Header[SandboxHeader]; ok && !below(path, "/_fakeidp/sandboxes") {
+			r.serveHeader(w, req, ids)
+			return
+		}
+		root.ServeHTTP(w, req)
+	})
+}
+
+// servePath serves /sandbox/{id}/rest as the sandbox's /rest.
+func (r *sandboxes) servePath(w http.ResponseWriter, req *http.Request) {
+	rest := req.URL.Path[len(SandboxPrefix)-1:]
+	id, rest, _ := strings.Cut(strings.TrimPrefix(rest, "/"), "/")
+	if ids, ok := req.Header[SandboxHeader]; ok && (len(ids) != 1 || ids[0] != id) {
+		writeControlError(w, http.StatusBadRequest, "the "+SandboxHeader+" header names another sandbox than the path")
+		return
+	}
+	sb := r.lookup(id)
+	if sb == nil {
+		writeNoSandbox(w, id)
+		return
+	}
+	prefix := SandboxPrefix + id
+	r2 := new(http.Request)
+	*r2 = *req
+	u := *req.URL
+	u.Path = "/" + rest
+	u.RawPath = ""
+	if strings.HasPrefix(req.URL.RawPath, prefix+"/") {
+		u.RawPath = req.URL.RawPath[len(prefix):]
+	}
+	r2.URL = &u
+	sb.srv.handler.ServeHTTP(w, r2)
+}
+
+func (r *sandboxes) serveHeader(w http.ResponseWriter, req *http.Request, ids []string) {
+	if len(ids) != 1 {
+		writeControlError(w, http.StatusBadRequest, "give one "+SandboxHeader+" header")
+		return
+	}
+	sb := r.lookup(ids[0])
+	if sb == nil {
+		writeNoSandbox(w, ids[0])
+		return
+	}
+	sb.srv.handler.ServeHTTP(w, req)
+}
+
+func writeNoSandbox(w http.ResponseWriter, id string) {
+	writeControlError(w, http.StatusNotFound, fmt.Sprintf("no sandbox %q: it expired, was deleted or never existed", truncate(id, 40)))
+}

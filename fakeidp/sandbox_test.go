@@ -1,0 +1,138 @@
+package fakeidp_test
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fakeidp/fakeidp/fakeidp"
+	"github.com/fakeidp/fakeidp/fakeidp/site"
+)
+
+// POST /_fakeidp/sandboxes answers exactly id, sites (every site), control
+// and expires_at; each URL lives under /sandbox/{id}/ and the Kontur
+// issuer is the sandbox's own site URL. GET lists it; DELETE removes it,
+// and its URLs then answer 404.
+func TestSandboxLifecycle(t *testing.T) {
+	t.Parallel()
+	srv := fakeidp.StartTest(t, fakeidp.Options{})
+	r := wire(t, http.MethodPost, srv.URL()+"/_fakeidp/sandboxes", "", "Content-Type", jsonType)
+	if r.Status != http.StatusCreated {
+		t.Fatalf("create: %d %s", r.Status, r.Body)
+	}
+	keys := make([]string, 0, len(r.JSON))
+	for k := range r.JSON {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	if want := []string{"control", "expires_at", "id", "sites"}; !slices.Equal(keys, want) {
+		t.Fatalf("keys %v, want %v", keys, want)
+	}
+	id := r.JSON["id"].(string)
+	root := srv.URL() + "/sandbox/" + id
+	sites := r.JSON["sites"].(map[string]any)
+	for _, st := range site.All {
+		if sites[st.Name] != root+st.Prefix {
+			t.Errorf("sites[%s] = %v, want %s", st.Name, sites[st.Name], root+st.Prefix)
+		}
+	}
+	if len(sites) != len(site.All) || r.JSON["control"] != root+"/_fakeidp" {
+		t.Errorf("sites %v control %v", sites, r.JSON["control"])
+	}
+	if exp, err := time.Parse(time.RFC3339Nano, r.JSON["expires_at"].(string)); err != nil || time.Until(exp) < 59*time.Minute {
+		t.Errorf("expires_at %v (%v), want an hour from now", r.JSON["expires_at"], err)
+	}
+	disc := wire(t, http.MethodGet, root+"/kontur/.well-known/openid-configuration", "")
+	if disc.Status != 200 || disc.JSON["issuer"] != root+"/kontur" || disc.JSON["token_endpoint"] != root+"/kontur/connect/token" {
+		t.Errorf("discovery: %d issuer %v token %v", disc.Status, disc.JSON["issuer"], disc.JSON["token_endpoint"])
+	}
+	if h := wire(t, http.MethodGet, root+"/_fakeidp/health", ""); h.Status != 200 || h.JSON["sites"].(map[string]any)["kontur"] != root+"/kontur" {
+		t.Errorf("sandbox health: %d %s", h.Status, h.Body)
+	}
+
+	list := wire(t, http.MethodGet, srv.URL()+"/_fakeidp/sandboxes", "")
+	items, _ := list.JSON["sandboxes"].([]any)
+	if list.Status != 200 || len(items) != 1 {
+		t.Fatalf("list: %d %s", list.Status, list.Body)
+	}
+	item := items[0].(map[string]any)
+	for _, k := range []string{"created", "last_used", "expires_at"} {
+		if _, err := time.Parse(time.RFC3339Nano, item[k].(string)); err != nil || item["id"] != id {
+			t.Errorf("list item %s: %v (%v)", k, item, err)
+		}
+	}
+
+	if d := wire(t, http.MethodDelete, srv.URL()+"/_fakeidp/sandboxes/"+id, ""); d.Status != http.StatusNoContent {
+		t.Fatalf("delete: %d %s", d.Status, d.Body)
+	}
+	for _, u := range []string{root + "/kontur/.well-known/openid-configuration", root + "/_fakeidp/health", srv.URL() + "/_fakeidp/sandboxes/" + id} {
+		if g := wire(t, http.MethodGet, u, ""); g.Status != 404 || !strings.Contains(g.JSON["error"].(string), id) {
+			t.Errorf("GET %s after delete: %d %s", u, g.Status, g.Body)
+		}
+	}
+	if d := wire(t, http.MethodDelete, srv.URL()+"/_fakeidp/sandboxes/"+id, ""); d.Status != 404 || d.JSON["error"] == nil {
+		t.Errorf("second delete: %d %s", d.Status, d.Body)
+	}
+	if list = wire(t, http.MethodGet, srv.URL()+"/_fakeidp/sandboxes", ""); list.Body != "{\n  \"sandboxes\": []\n}\n" {
+		t.Errorf("list after delete: %s", list.Body)
+	}
+}
+
+// An id that names no sandbox gets a 404 JSON, by path, by header and on
+// the registry's own endpoints.
+func TestSandboxUnknownID(t *testing.T) {
+	t.Parallel()
+	srv := fakeidp.StartTest(t, fakeidp.Options{})
+	for _, c := range []struct {
+		method, path string
+		hdr          []string
+	}{
+		{http.MethodGet, "/sandbox/nope/kontur/.well-known/openid-configuration", nil},
+		{http.MethodGet, "/sandbox/nope", nil},
+		{http.MethodGet, "/sandbox/", nil},
+		{http.MethodGet, "/connect/userinfo", []string{"Host", "identity.testkontur.ru", fakeidp.SandboxHeader, "nope"}},
+		{http.MethodGet, "/_fakeidp/health", []string{fakeidp.SandboxHeader, "nope"}},
+		{http.MethodGet, "/_fakeidp/sandboxes/nope", nil},
+		{http.MethodDelete, "/_fakeidp/sandboxes/nope", nil},
+	} {
+		r := wire(t, c.method, srv.URL()+c.path, "", c.hdr...)
+		if r.Status != 404 || r.Header.Get("Content-Type") != jsonType || r.JSON["error"] == nil {
+			t.Errorf("%s %s %v: %d %q %s", c.method, c.path, c.hdr, r.Status, r.Header.Get("Content-Type"), r.Body)
+		}
+	}
+}
+
+// Fakeidp-Sandbox selects a sandbox for requests by real host name; a path
+// and a header naming different sandboxes is refused.
+func TestSandboxHeader(t *testing.T) {
+	t.Parallel()
+	srv := fakeidp.StartTest(t, fakeidp.Options{})
+	a, b := newSandbox(t, srv, ""), newSandbox(t, srv, "")
+	host := []string{"Host", "identity.testkontur.ru"}
+	tok := konturPassword(t, srv.URL(), "user@login.ru", "password", append(host, fakeidp.SandboxHeader, a.ID)...)
+	if tok == "" {
+		t.Fatal("no token from sandbox A by host name")
+	}
+	if s := userinfoStatus(t, srv.URL(), tok, append(host, fakeidp.SandboxHeader, a.ID)...); s != 200 {
+		t.Errorf("userinfo in A by host: %d", s)
+	}
+	if s := userinfoStatus(t, srv.URL(), tok, append(host, fakeidp.SandboxHeader, b.ID)...); s != 401 {
+		t.Errorf("userinfo in B by host: %d, want 401", s)
+	}
+	if s := userinfoStatus(t, srv.URL(), tok, host...); s != 401 {
+		t.Errorf("userinfo in the root by host: %d, want 401", s)
+	}
+	if s := userinfoStatus(t, a.Sites["kontur"], tok); s != 200 {
+		t.Errorf("userinfo in A by path: %d", s)
+	}
+	if r := wire(t, http.MethodGet, a.Sites["kontur"]+"/connect/userinfo", "", fakeidp.SandboxHeader, b.ID); r.Status != 400 {
+		t.Errorf("path A, header B: %d %s", r.Status, r.Body)
+	}
+	// The registry's endpoints stay the root's under the header, so a
+	// header-adding transport can still delete its sandbox.
+	if r := wire(t, http.MethodDelete, srv.URL()+"/_fakeidp/sandboxes/"+a.ID, "", fakeidp.SandboxHeader, a.ID); r.Status != 204 {
+		t.Errorf("delete with the header: %d %s", r.Status, r.Body)
+	}
+}
