@@ -148,6 +148,17 @@ func TestClockPlus25hExpiresTokens(t *testing.T) {
 	if wiretest.Active(t, srv, token) {
 		t.Error("a token issued before +25 h is still active")
 	}
+
+	// Reset asks first, then puts the clock back.
+	tb.do(click(`[data-testid="reset-button"]`), chromedp.WaitVisible(chromedp.CSS(`[data-testid="reset-confirm"]`)))
+	if srv.Clock().Offset() == 0 {
+		t.Fatal("reset before its confirmation")
+	}
+	tb.do(click(`[data-testid="reset-confirm"]`),
+		until(`document.getElementById("clock-offset").textContent === "(real time)"`))
+	if off := srv.Clock().Offset(); off != 0 {
+		t.Errorf("clock offset %v after reset", off)
+	}
 }
 
 // The add form shows each problem next to its field; a good rule joins
