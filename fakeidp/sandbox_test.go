@@ -1,6 +1,7 @@
 package fakeidp_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"slices"
 	"strings"
@@ -134,5 +135,39 @@ func TestSandboxHeader(t *testing.T) {
 	// header-adding transport can still delete its sandbox.
 	if r := wire(t, http.MethodDelete, srv.URL()+"/_fakeidp/sandboxes/"+a.ID, "", fakeidp.SandboxHeader, a.ID); r.Status != 204 {
 		t.Errorf("delete with the header: %d %s", r.Status, r.Body)
+	}
+}
+
+// Sandbox URLs follow the scheme and host a request came by: created over
+// the HTTPS listener, a sandbox's sites and issuer are https; over HTTP,
+// http; by a host name the client uses (a compose service), that name.
+func TestSandboxURLsFollowTheRequest(t *testing.T) {
+	t.Parallel()
+	srv := fakeidp.StartTLS(t, fakeidp.Options{})
+	client := srv.Client()
+	req, _ := http.NewRequest(http.MethodPost, srv.TLSURL()+"/_fakeidp/sandboxes", nil)
+	req.Header.Set("Content-Type", jsonType)
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ref sandboxRef
+	if err := json.NewDecoder(resp.Body).Decode(&ref); err != nil || resp.StatusCode != 201 {
+		t.Fatalf("create over TLS: %d %v", resp.StatusCode, err)
+	}
+	resp.Body.Close()
+	want := srv.TLSURL() + "/sandbox/" + ref.ID + "/kontur"
+	if ref.Sites["kontur"] != want || ref.Control != srv.TLSURL()+"/sandbox/"+ref.ID+"/_fakeidp" {
+		t.Errorf("over TLS: sites.kontur %s control %s, want %s", ref.Sites["kontur"], ref.Control, want)
+	}
+	if got := issuerVia(t, client, srv.TLSURL()+"/sandbox/"+ref.ID+"/kontur", ""); got != want {
+		t.Errorf("issuer over TLS %s, want %s", got, want)
+	}
+	if got := issuerVia(t, client, srv.URL()+"/sandbox/"+ref.ID+"/kontur", ""); got != srv.URL()+"/sandbox/"+ref.ID+"/kontur" {
+		t.Errorf("issuer over HTTP %s", got)
+	}
+	r := wire(t, http.MethodPost, srv.URL()+"/_fakeidp/sandboxes", "", "Content-Type", jsonType, "Host", "localhost:9999")
+	if s, _ := r.JSON["sites"].(map[string]any); r.Status != 201 || !strings.HasPrefix(s["kontur"].(string), "http://localhost:9999/sandbox/") {
+		t.Errorf("create by Host localhost:9999: %d %s", r.Status, r.Body)
 	}
 }

@@ -8,7 +8,7 @@ package features
 import "embed"
 
 // FS holds every feature file, under kontur/, doktornarabote/,
-// livedigital/ and errors/.
+// livedigital/, errors/ and sandboxes/.
 //
-//go:embed kontur/*.feature doktornarabote/*.feature livedigital/*.feature errors/*.feature
+//go:embed kontur/*.feature doktornarabote/*.feature livedigital/*.feature errors/*.feature sandboxes/*.feature
 var FS embed.FS

@@ -8,8 +8,9 @@
 //
 //   - InProcess (the zero Config): a fresh fakeidp per scenario, in this
 //     process, on a free loopback port;
-//   - Fake (Config.URL): a running fakeidp, reset before each scenario, so
-//     scenarios run one at a time;
+//   - Fake (Config.URL): a running fakeidp, each scenario in a fresh
+//     sandbox of its own (deleted after it), so scenarios run in parallel
+//     and the root is never reset;
 //   - Real (Config.Sites without URL): the providers' own servers. Seed
 //     example credentials are replaced by Config.Values, scenarios tagged
 //     @fake are filtered out, and a step that needs an SMS code uses

@@ -35,6 +35,7 @@ func (s *Steps) do(ctx context.Context, req *http.Request) *exchange {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	ex := &exchange{method: req.Method, url: redactURL(req.URL.String())}
+	s.target.selectSandbox(req)
 	start := time.Now()
 	resp, err := s.client.Do(req.WithContext(ctx))
 	if err != nil {

@@ -87,6 +87,7 @@ func (s *Steps) RegisterSteps(sc *godog.ScenarioContext) {
 	s.registerLivedigital(sc)
 	s.registerControl(sc)
 	s.registerAPI(sc)
+	s.registerSandboxes(sc)
 }
 
 // remember keeps the tokens of a successful token answer.

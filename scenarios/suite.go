@@ -27,9 +27,10 @@ type RunOptions struct {
 	// Seed orders the scenarios of each feature; 0 picks one at random
 	// (godog prints it).
 	Seed int64
-	// Concurrency is how many scenarios run at once; 0 is 4 for an
-	// in-process target and 1 for a shared one (a running fakeidp or the
-	// real providers), whose state scenarios would otherwise share.
+	// Concurrency is how many scenarios run at once; 0 is 4 for a
+	// fakeidp (each scenario has its own server in process, or its own
+	// sandbox in a running one) and 1 for the real providers, whose state
+	// scenarios would otherwise share.
 	Concurrency int
 	// TestingT, when set, runs each scenario as a subtest.
 	TestingT *testing.T
@@ -131,7 +132,7 @@ func concurrency(cfg Config, n int) int {
 	switch {
 	case n > 0:
 		return n
-	case cfg.Kind() == InProcess:
+	case cfg.Kind() != Real:
 		return 4
 	default:
 		return 1

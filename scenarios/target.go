@@ -4,7 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/cucumber/godog"
@@ -21,10 +22,19 @@ var errNoControl = fmt.Errorf("%w: this step needs fakeidp's control API, and th
 type target struct {
 	cfg Config
 	srv *fakeidp.Server // in-process only
+	// sandbox is the one the scenario works in: in a running fakeidp,
+	// its own (own) unless a step switched to another; in process, none
+	// (the server is the scenario's) unless a step switched.
+	sandbox, own *sandbox
+	// named are the sandboxes the scenario's steps made, by name.
+	named map[string]*sandbox
+	// steps is the scenario's, for the sandboxes' own calls.
+	steps *Steps
 }
 
 // start prepares the target for a scenario: a new in-process server, or a
-// reset of a running fakeidp so that the scenario starts from the fixtures.
+// new sandbox in a running fakeidp, so that the scenario starts from the
+// fixtures without touching anyone else's state.
 func (t *target) start(ctx context.Context, s *Steps) error {
 	switch t.cfg.Kind() {
 	case InProcess:
@@ -34,14 +44,13 @@ func (t *target) start(ctx context.Context, s *Steps) error {
 		}
 		t.srv = srv
 	case Fake:
-		ex, err := s.control(ctx, http.MethodPost, "/_fakeidp/reset", "")
+		sb, err := s.newSandbox(ctx, strings.TrimRight(t.cfg.URL, "/"))
 		if err != nil {
 			return err
 		}
-		if ex.err != nil || ex.status != http.StatusOK {
-			return fmt.Errorf("resetting the fakeidp at %s before the scenario: expected 200 from POST /_fakeidp/reset, got %s", t.cfg.URL, ex.summary())
-		}
+		t.sandbox, t.own = sb, sb
 	}
+	t.steps = s
 	return nil
 }
 
@@ -70,14 +79,33 @@ func (t *target) untargeted(tags []string) error {
 
 func (t *target) stop() {
 	if t.srv != nil {
-		t.srv.Close()
+		t.srv.Close() // its sandboxes go with it
+		t.srv, t.sandbox, t.named = nil, nil, nil
+		return
 	}
+	for _, sb := range append(slices.Collect(maps.Values(t.named)), t.own) {
+		if sb != nil {
+			t.steps.deleteSandbox(t.rootURL(), sb)
+		}
+	}
+	t.sandbox, t.own, t.named = nil, nil, nil
+}
+
+// rootURL is the base of the fakeidp that holds the scenario's sandboxes.
+func (t *target) rootURL() string {
+	if t.srv != nil {
+		return t.srv.URL()
+	}
+	return strings.TrimRight(t.cfg.URL, "/")
 }
 
 // siteURL is a site's base URL, without a trailing slash.
 func (t *target) siteURL(name string) (string, error) {
 	if u := t.cfg.Sites[name]; u != "" {
 		return strings.TrimRight(u, "/"), nil
+	}
+	if t.sandbox != nil && t.sandbox.Sites[name] != "" {
+		return strings.TrimRight(t.sandbox.Sites[name], "/"), nil
 	}
 	switch t.cfg.Kind() {
 	case InProcess:
@@ -95,6 +123,9 @@ func (t *target) siteURL(name string) (string, error) {
 
 // controlURL is the base of the control API, or errNoControl.
 func (t *target) controlURL() (string, error) {
+	if t.sandbox != nil {
+		return t.sandbox.base(), nil
+	}
 	switch t.cfg.Kind() {
 	case InProcess:
 		return t.srv.URL(), nil
@@ -108,7 +139,8 @@ func (t *target) controlURL() (string, error) {
 // hs256Secret is livedigital's signing secret, known only for an
 // in-process server (from its fixtures).
 func (t *target) hs256Secret() (string, bool) {
-	if t.srv == nil || t.cfg.Sites["livedigital"] != "" {
+	// A sandbox's secret is its own, derived on the server.
+	if t.srv == nil || t.sandbox != nil || t.cfg.Sites["livedigital"] != "" {
 		return "", false
 	}
 	return t.srv.Config().Livedigital.HS256Secret, true

@@ -14,13 +14,14 @@ import (
 	"github.com/fakeidp/fakeidp/scenarios"
 )
 
-const verifyUsage = `usage: fakeidp verify [--url URL | --target SITE=URL ...] [--ca FILE] [--tags EXPR]
+const verifyUsage = `usage: fakeidp verify [--url URL | --target SITE=URL ...] [--ca FILE] [--tags EXPR] [--concurrency N]
                       [--format pretty|progress|junit|cucumber] [--out FILE]
        fakeidp verify --health --url URL
 
 Runs the provider contract (the features built into this binary) against:
   (nothing)          a fakeidp started inside this process;
-  --url URL          a running fakeidp (reset before each scenario);
+  --url URL          a running fakeidp: each scenario runs in a fresh sandbox
+                     of its own, deleted afterwards (the root is never reset);
   --target SITE=URL  a real provider's site, e.g. kontur=https://identity.testkontur.ru
                      (sites: %s); @fake scenarios are left out.
 Credentials for real sites come from FAKEIDP_REAL_* variables (see
@@ -58,6 +59,7 @@ type verifyFlags struct {
 	targets                siteTargets
 	timeout                time.Duration
 	seed                   int64
+	concurrency            int
 	health                 bool
 }
 
@@ -76,6 +78,7 @@ func parseVerify(args []string, stdout, stderr io.Writer) (*verifyFlags, error) 
 	fs.StringVar(&f.out, "out", "", "write the report to FILE instead of standard output")
 	fs.DurationVar(&f.timeout, "timeout", 0, "timeout of each request (default 5s, 15s for real sites)")
 	fs.Int64Var(&f.seed, "seed", 0, "scenario order seed (default random; the report prints it)")
+	fs.IntVar(&f.concurrency, "concurrency", 0, "scenarios run at once (default 4 against a fakeidp, 1 against real providers)")
 	fs.BoolVar(&f.health, "health", false, "only check that the fakeidp at --url is healthy")
 	fs.StringVar(&f.ca, "ca", "", "PEM file of CA certificates to trust for https, beside the system roots (e.g. a fakeidp's ca.pem)")
 	usage := fmt.Sprintf(verifyUsage, strings.Join(scenarios.SiteNames(), ", "))
@@ -90,6 +93,9 @@ func parseVerify(args []string, stdout, stderr io.Writer) (*verifyFlags, error) 
 	}
 	if _, err := scenarios.ParseTags(f.tags); err != nil {
 		return nil, fmt.Errorf("--tags: %v", err)
+	}
+	if f.concurrency < 0 {
+		return nil, fmt.Errorf("--concurrency: want a positive number, got %d", f.concurrency)
 	}
 	if f.health && f.url == "" {
 		return nil, fmt.Errorf("--health needs --url")
@@ -150,6 +156,7 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 	}
 	status := scenarios.Run(cfg, features.FS, scenarios.RunOptions{
 		Tags: f.tags, Format: f.format, Output: out, Seed: f.seed, Errors: prefixed{stderr},
+		Concurrency: f.concurrency,
 	})
 	if status == 1 {
 		fmt.Fprintf(stderr, "fakeidp verify: the contract failed against the %s\n", cfg.Kind())

@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -137,4 +139,50 @@ func TestVerifySendsTheControlToken(t *testing.T) {
 	if code, stdout, stderr := verify(t, "--url", srv.URL(), "--tags", "@errors", "--format", "progress"); code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
+}
+
+// Four verify runs against one running fakeidp at once all pass: each
+// scenario has a sandbox of its own. The root keeps what it had (here a
+// preset that resets every connection, which no scenario would survive)
+// and no sandbox is left behind.
+func TestVerifyRunsInSandboxes(t *testing.T) {
+	srv := fakeidp.StartTest(t, fakeidp.Options{Presets: []string{"connection-reset"}})
+	srv.Clock().Advance(time.Hour)
+	codes := make(chan string, 4)
+	for range 4 {
+		go func() {
+			var stdout, stderr bytes.Buffer
+			code := runVerify([]string{"--url", srv.URL(), "--tags", "@errors", "--concurrency", "4", "--format", "progress"}, &stdout, &stderr)
+			codes <- fmt.Sprintf("%d %s %s", code, stderr.String(), summaryLine(stdout.String()))
+		}()
+	}
+	for range 4 {
+		if got := <-codes; !strings.HasPrefix(got, "0 ") || !strings.Contains(got, " passed)") || strings.Contains(got, "failed") {
+			t.Errorf("verify: exit %s", got)
+		}
+	}
+	if n := len(srv.Faults().List()); n == 0 || srv.Clock().Offset() != time.Hour {
+		t.Errorf("the root changed: %d fault rules, clock offset %v", n, srv.Clock().Offset())
+	}
+	resp, err := http.Get(srv.URL() + "/_fakeidp/sandboxes")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var list struct {
+		Sandboxes []any `json:"sandboxes"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&list); err != nil || len(list.Sandboxes) != 0 {
+		t.Errorf("sandboxes left behind: %v %v", list.Sandboxes, err)
+	}
+}
+
+// summaryLine is godog's "N scenarios (…)" line.
+func summaryLine(report string) string {
+	for _, line := range strings.Split(report, "\n") {
+		if strings.Contains(line, " scenarios (") {
+			return line
+		}
+	}
+	return "(no summary line)"
 }
