@@ -24,6 +24,7 @@ import (
 const (
 	// sessionCookie holds an HMAC of the control token: HttpOnly, so no
 	// script reads it; SameSite=Strict, so no other site's page sends it.
+	// Sites never read it, and the journal redacts it as any Cookie.
 	sessionCookie = "fakeidp_control"
 	// csrfHeader must accompany every state-changing call that a cookie
 	// authorises. Only same-origin script can send a custom header here:
@@ -116,11 +117,12 @@ func (s *Server) signOut(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// cookie is the session cookie for the control API's path. It lasts the
-// browser session (maxAge 0) and is Secure when the page came by https.
+// cookie is the session cookie. Its path is "/", as sandboxes' control
+// APIs (and their dashboards) live under /sandbox/{id}/_fakeidp. It lasts
+// the browser session (maxAge 0) and is Secure when the page came by https.
 func (s *Server) cookie(r *http.Request, value string, maxAge int) *http.Cookie {
 	return &http.Cookie{
-		Name: sessionCookie, Value: value, Path: "/_fakeidp", MaxAge: maxAge,
+		Name: sessionCookie, Value: value, Path: "/", MaxAge: maxAge,
 		HttpOnly: true, SameSite: http.SameSiteStrictMode,
 		Secure: strings.HasPrefix(site.HostBase(r), "https:"),
 	}
@@ -136,7 +138,7 @@ func (s *Server) dashboardPage(r *http.Request) ui.Page {
 		TokenSet:   s.controlToken != "",
 		Sites:      s.dashboardSites(),
 		FaultTypes: fault.EffectTypes(),
-		Panels:     map[string]bool{"stubs": true},
+		Panels:     map[string]bool{"stubs": true, "sandboxes": true},
 	}
 	for _, info := range s.Presets() {
 		p.Presets = append(p.Presets, ui.Preset{Name: info.Name, Description: info.Description, Toggle: info.Rules > 0})

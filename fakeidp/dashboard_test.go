@@ -129,8 +129,8 @@ func signInCookie(t *testing.T, srv *fakeidp.Server, token string) string {
 		t.Fatalf("sign-in: %d %v", resp.StatusCode, cookies)
 	}
 	c := cookies[0]
-	if !c.HttpOnly || c.SameSite != http.SameSiteStrictMode || c.Path != "/_fakeidp" || strings.Contains(c.Value, token) {
-		t.Errorf("cookie %+v: want HttpOnly, SameSite=Strict, Path=/_fakeidp, not the token", c)
+	if !c.HttpOnly || c.SameSite != http.SameSiteStrictMode || c.Path != "/" || strings.Contains(c.Value, token) {
+		t.Errorf("cookie %+v: want HttpOnly, SameSite=Strict, Path=/, not the token", c)
 	}
 	return c.Name + "=" + c.Value
 }

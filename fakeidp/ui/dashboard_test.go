@@ -201,3 +201,45 @@ func TestFaultFormAndStubs(t *testing.T) {
 		t.Errorf("%d stubs left", n)
 	}
 }
+
+// A sandbox opens in the same page, scoped to it; the root's page deletes
+// it.
+func TestSandboxScopedPage(t *testing.T) {
+	srv := fakeidp.StartTest(t, fakeidp.Options{})
+	req, _ := http.NewRequest(http.MethodPost, srv.URL()+"/_fakeidp/sandboxes", strings.NewReader(`{}`))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sb struct {
+		ID    string            `json:"id"`
+		Sites map[string]string `json:"sites"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&sb)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated || sb.ID == "" {
+		t.Fatalf("create sandbox: %d", resp.StatusCode)
+	}
+	tb := newTab(t)
+	tb.expectError("status of 404") // the sandbox's page asks for a registry it has not
+	tb.open(srv)
+	tb.do(chromedp.WaitVisible(chromedp.CSS(`tr[data-testid="sandbox-row"][data-id="`+sb.ID+`"]`)),
+		click(`[data-testid="sandbox-open"]`),
+		until(`location.pathname === "/sandbox/`+sb.ID+`/_fakeidp/ui" && document.getElementById("journal-live")?.textContent === "live"`),
+		chromedp.WaitVisible(chromedp.ID("scope")))
+	treq, _ := http.NewRequest(http.MethodPost, sb.Sites["kontur"]+"/connect/token", strings.NewReader("grant_type=client_credentials&scope=medi_api"))
+	treq.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	treq.SetBasicAuth(mediID, mediSecret)
+	if resp, err := http.DefaultClient.Do(treq); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("sandbox token: %v %v", resp, err)
+	}
+	tb.do(chromedp.WaitVisible(chromedp.CSS(`tr[data-testid="journal-row"][data-path="/connect/token"]`)))
+	if n := len(srv.Journal().List(journal.Filter{})); n != 0 {
+		t.Errorf("the root's journal has %d entries: the sandbox's request leaked", n)
+	}
+	tb.open(srv)
+	tb.do(chromedp.WaitVisible(chromedp.CSS(`[data-testid="sandbox-delete"]`)),
+		click(`[data-testid="sandbox-delete"]`),
+		until(`document.querySelectorAll('tr[data-testid="sandbox-row"]').length === 0`))
+}

@@ -50,8 +50,8 @@ func TestControlTokenSignIn(t *testing.T) {
 		t.Fatalf("cookies %+v, want the session cookie", got.Cookies)
 	}
 	c := got.Cookies[0]
-	if !c.HTTPOnly || c.SameSite != network.CookieSameSiteStrict || c.Path != "/_fakeidp" || strings.Contains(c.Value, controlToken) {
-		t.Errorf("session cookie %+v: want HttpOnly, SameSite=Strict, Path /_fakeidp, no token in it", c)
+	if !c.HTTPOnly || c.SameSite != network.CookieSameSiteStrict || c.Path != "/" || strings.Contains(c.Value, controlToken) {
+		t.Errorf("session cookie %+v: want HttpOnly, SameSite=Strict, Path /, no token in it", c)
 	}
 	// The page works: a state change and the live journal.
 	tb.do(click(`input[data-preset="kontur-invalid-client"]`),

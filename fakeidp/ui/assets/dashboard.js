@@ -5,13 +5,14 @@ import { $, debounce, guarded } from "./api.js";
 import { startJournal } from "./journal.js";
 import { refreshFaults, setupFaultForm } from "./faults.js";
 import {
-  refreshClock, refreshKeys, refreshPresets, refreshSMS, refreshStubs, setupClock, setupCopy, setupKeys,
+  refreshClock, refreshKeys, refreshPresets, refreshSandboxes, refreshSMS, refreshStubs, setupClock, setupCopy, setupKeys,
   setupPresets, setupReset, setupSignIn, setupSignOut,
 } from "./panels.js";
 
 const refreshErrors = () => guarded("fault rules", () => Promise.all([refreshFaults(), refreshPresets()]));
 const refreshAll = () => guarded("refresh", () =>
-  Promise.all([refreshSMS(), refreshClock(), refreshKeys(), refreshFaults(), refreshPresets(), refreshStubs()]));
+  Promise.all([refreshSMS(), refreshClock(), refreshKeys(), refreshFaults(), refreshPresets(), refreshStubs(),
+    refreshSandboxes()]));
 
 function main() {
   if ($("signin")) {

@@ -46,6 +46,41 @@ export async function refreshStubs() {
   $("stubs-empty").hidden = stubs.length > 0;
 }
 
+// refreshSandboxes lists the sandboxes, each opened in this same page
+// scoped to it. A sandbox's own control API has no registry: its page
+// hides the panel and says whose it is.
+export async function refreshSandboxes() {
+  const panel = $("sandboxes");
+  if (!panel) return;
+  let list;
+  try {
+    ({ sandboxes: list } = await api("GET", "sandboxes"));
+  } catch (err) {
+    if (err.status !== 404) throw err;
+    panel.hidden = true;
+    const m = /^(.*)\/sandbox\/([^/]+)\//.exec(location.pathname);
+    if (m) {
+      $("scope").replaceChildren("Sandbox ", el("code", {}, m[2]), ": everything on this page is the sandbox's own. ",
+        el("a", { href: m[1] + "/_fakeidp/ui" }, "Back to the server's dashboard"));
+      $("scope").hidden = false;
+    }
+    return;
+  }
+  $("sandbox-rows").replaceChildren(...list.map((sb) => el("tr", { dataset: { testid: "sandbox-row", id: sb.id } },
+    el("td", { class: "mono" }, sb.id),
+    el("td", { title: sb.expires_at }, sb.expires_at.replace("T", " ").slice(0, 19)),
+    el("td", {}, el("a", { href: sb.control + "/ui", dataset: { testid: "sandbox-open" } }, "Open"), " ",
+      el("button", {
+        type: "button", dataset: { testid: "sandbox-delete" },
+        onclick: () => guarded("delete sandbox " + sb.id, async () => {
+          await api("DELETE", "sandboxes/" + encodeURIComponent(sb.id));
+          await refreshSandboxes();
+          say("Sandbox " + sb.id + " deleted");
+        }),
+      }, "Delete")))));
+  $("sandboxes-empty").hidden = list.length > 0;
+}
+
 export async function refreshPresets() {
   const list = await api("GET", "presets");
   for (const p of list) {
