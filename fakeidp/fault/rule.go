@@ -146,7 +146,7 @@ func (fs *Fields) UnmarshalJSON(data []byte) error {
 func DecodeJSON(data []byte) (rules []Rule, list bool, err error) {
 	var probe map[string]json.RawMessage
 	if err := json.Unmarshal(data, &probe); err != nil {
-		return nil, false, problemsOf("", "body: want a JSON object: "+strictjson.Message(err))
+		return nil, false, problemsOf("", "body: "+strictjson.NotObject(err))
 	}
 	if _, list = probe["rules"]; !list {
 		var r Rule

@@ -50,7 +50,8 @@ func TestDecodeJSONJunk(t *testing.T) {
 	tests := []struct{ body, want string }{
 		{``, "body: want a JSON object"},
 		{`nope`, "body: want a JSON object"},
-		{`[]`, "body: want a JSON object"},
+		{`[]`, "body: want a JSON object, got JSON array"},
+		{`"rule"`, "body: want a JSON object, got JSON string"},
 		{`null`, "effect.type: is missing"},
 		{`{"effect":{"type":"reset"}} {}`, "after top-level value"},
 		{`{"effect":{"type":"reset"},"colour":"red"}`, `unknown field "colour"`},
@@ -74,6 +75,11 @@ func TestDecodeJSONJunk(t *testing.T) {
 		}
 		if !strings.Contains(strings.Join(pe.Problems, "\n"), tt.want) {
 			t.Errorf("%s:\n got %q\nwant a problem containing %q", tt.body, pe.Problems, tt.want)
+		}
+		for _, p := range pe.Problems {
+			if strings.Count(p, "want a JSON object") > 1 {
+				t.Errorf("%s: the problem says it twice: %q", tt.body, p)
+			}
 		}
 	}
 }

@@ -27,6 +27,16 @@ func Decode(data []byte, v any) error {
 	return nil
 }
 
+// NotObject says that a body is not the JSON object wanted, and what it is
+// instead: "want a JSON object, got JSON array", or the syntax error.
+func NotObject(err error) string {
+	msg := Message(err)
+	if strings.HasPrefix(msg, "want a JSON object") {
+		return msg
+	}
+	return "want a JSON object: " + msg
+}
+
 // Message names the field of a type error, and drops encoding/json's
 // "json: " prefix from the rest.
 func Message(err error) string {
