@@ -36,7 +36,7 @@ const SandboxHeader = "Fakeidp-Sandbox"
 // server.max_sandboxes times these.
 const (
 	sandboxMaxTokens   = 1000
-	sandboxJournalSize = 200
+	sandboxJournalSize = 100
 	// DefaultSandboxTTL is how long a sandbox lives after its last use.
 	DefaultSandboxTTL = time.Hour
 )

@@ -70,11 +70,9 @@ func NewKeyed[K comparable, V any](now func() time.Time, max int) *Keyed[K, V] {
 	if per < 1 {
 		per = 1
 	}
-	s := &Keyed[K, V]{now: now, seed: maphash.MakeSeed(), perMax: per}
-	for i := range s.shards {
-		s.shards[i].items = make(map[K]entry[V])
-	}
-	return s
+	// A shard's map is made by its first Put: a server (a sandbox above
+	// all) holds many stores, most of whose shards stay empty.
+	return &Keyed[K, V]{now: now, seed: maphash.MakeSeed(), perMax: per}
 }
 
 func (s *Keyed[K, V]) shard(key K) *shard[K, V] {
@@ -88,6 +86,9 @@ func (s *Keyed[K, V]) Put(key K, v V, ttl time.Duration) {
 	sh.mu.Lock()
 	sh.seq++
 	e := entry[V]{value: v, expires: now + int64(ttl), seq: sh.seq}
+	if sh.items == nil {
+		sh.items = make(map[K]entry[V])
+	}
 	sh.items[key] = e
 	sh.order = append(sh.order, queued[K]{key: key, expires: e.expires, seq: e.seq})
 	sh.trim(now, s.perMax)
@@ -198,7 +199,7 @@ func (s *Keyed[K, V]) Clear() {
 	for i := range s.shards {
 		sh := &s.shards[i]
 		sh.mu.Lock()
-		sh.items = make(map[K]entry[V])
+		sh.items = nil
 		sh.order, sh.head = nil, 0
 		sh.mu.Unlock()
 	}
