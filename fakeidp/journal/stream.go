@@ -22,7 +22,7 @@ const (
 	streamBuffer = 256
 	// streamWindow lets a burst gather so that it goes out in one write;
 	// it bounds how late an entry reaches the page.
-	streamWindow = 100 * time.Millisecond
+	streamWindow = 250 * time.Millisecond
 	// streamBatch is the most entries written per window: a page shows
 	// people what happens, and at thousands of requests a second no one
 	// reads them all (they are in the journal).
@@ -192,6 +192,12 @@ func (j *Journal) follow(r *http.Request, sub *subscriber, out *eventWriter) {
 		if c := sub.clearedAt.Load(); c > clearedSeen {
 			clearedSeen, out.last = c, c
 			out.event("reset", "", map[string]int{"size": j.Size()})
+		}
+		if len(batch) == streamBuffer {
+			// The buffer filled: the reader is behind a flood. Its
+			// oldest entries are not worth writing, as the ring's newest
+			// follow; the gap is reported.
+			batch = batch[:0]
 		}
 		out.entries(batch)
 		// The newest entries of a burst may not have fitted: the ring
