@@ -52,6 +52,7 @@ type Journal struct {
 
 	mu      sync.Mutex
 	entries []record // ring; next is the slot the next entry takes
+	size    int      // how many entries the ring holds when full
 	next    int
 	full    bool
 	// seq numbers the entries ever added, so a live stream can tell how
@@ -71,14 +72,16 @@ func New(size int, now func() time.Time) *Journal {
 	if now == nil {
 		now = time.Now
 	}
-	return &Journal{now: now, entries: make([]record, max(size, 0)), streamsDone: make(chan struct{})}
+	// The ring grows to size as entries come: a server that sees few
+	// requests (a sandbox, say) does not pay for a full one.
+	return &Journal{now: now, size: max(size, 0), streamsDone: make(chan struct{})}
 }
 
 // Size is how many entries the journal keeps.
-func (j *Journal) Size() int { return len(j.entries) }
+func (j *Journal) Size() int { return j.size }
 
 // Enabled reports whether the journal records anything.
-func (j *Journal) Enabled() bool { return len(j.entries) > 0 }
+func (j *Journal) Enabled() bool { return j.size > 0 }
 
 // Record stores a copy of e, redacting its query, fields and headers, so
 // that no caller can store a secret in full. A zero Time is set to now.
@@ -110,10 +113,15 @@ func (j *Journal) add(e record) {
 	j.seq++
 	e.seq = j.seq
 	j.publish(e)
-	j.entries[j.next] = e
-	j.next++
-	if j.next == len(j.entries) {
-		j.next, j.full = 0, true
+	switch {
+	case j.size == 0:
+	case len(j.entries) < j.size:
+		j.entries = append(j.entries, e)
+		j.next = len(j.entries) % j.size
+		j.full = j.next == 0
+	default:
+		j.entries[j.next] = e
+		j.next = (j.next + 1) % j.size
 	}
 	j.mu.Unlock()
 }
@@ -150,6 +158,7 @@ func (j *Journal) each(fn func(*record) bool) {
 func (j *Journal) Clear() {
 	j.mu.Lock()
 	clear(j.entries)
+	j.entries = j.entries[:0]
 	j.next, j.full = 0, false
 	for _, sub := range j.subs {
 		sub.cleared(j.seq)
