@@ -16,7 +16,7 @@ import (
 // that are not rules (key rotation).
 type preset struct {
 	name, description string
-	rules             []fault.Rule
+	rules             fault.Checked
 	actions           []string
 }
 
@@ -25,24 +25,26 @@ var presetActions = map[string]func(*Server) error{
 	"rotate_keys": func(s *Server) error { _, err := s.RotateKeys(true); return err },
 }
 
-var parsedPresets sync.Map // *config.Config -> map[string]*preset
-
-// loadPresets validates a config's presets once per config: a Config is
-// immutable, and servers started from it share the parsed rules.
-func loadPresets(cfg *config.Config) (map[string]*preset, error) {
-	if v, ok := parsedPresets.Load(cfg); ok {
-		return v.(map[string]*preset), nil
-	}
-	out, err := parsePresets(cfg)
-	if err != nil {
-		return nil, err
-	}
-	actual, _ := parsedPresets.LoadOrStore(cfg, out)
-	return actual.(map[string]*preset), nil
+// defaultPresets are the embedded default fixtures' presets, parsed
+// once: those fixtures live as long as the process, and most servers
+// (every test's) start from them. Any other Config's presets are parsed
+// for the Server built from it and live as long as that Server.
+var defaultPresets struct {
+	once    sync.Once
+	presets map[string]*preset
+	err     error
 }
 
-// parsePresets validates a config's presets without caching them, for a
-// sandbox's overlaid fixtures, which live no longer than the sandbox.
+// loadPresets validates a config's presets.
+func loadPresets(cfg *config.Config) (map[string]*preset, error) {
+	if def, err := config.Default(); err == nil && def == cfg {
+		defaultPresets.once.Do(func() { defaultPresets.presets, defaultPresets.err = parsePresets(cfg) })
+		return defaultPresets.presets, defaultPresets.err
+	}
+	return parsePresets(cfg)
+}
+
+// parsePresets validates a config's presets.
 func parsePresets(cfg *config.Config) (map[string]*preset, error) {
 	out := map[string]*preset{}
 	var problems config.Problems
@@ -87,7 +89,7 @@ func (s *Server) Presets() []PresetInfo {
 	for _, name := range s.PresetNames() {
 		p := s.presets[name]
 		out = append(out, PresetInfo{Name: name, Description: p.description,
-			Rules: len(p.rules), Actions: p.actions, Enabled: s.PresetEnabled(name)})
+			Rules: len(p.rules.Rules()), Actions: p.actions, Enabled: s.PresetEnabled(name)})
 	}
 	return out
 }
@@ -117,9 +119,9 @@ func (s *Server) EnablePreset(name string) ([]fault.Rule, error) {
 		return nil, err
 	}
 	var added []fault.Rule
-	if len(p.rules) > 0 {
+	if len(p.rules.Rules()) > 0 {
 		s.presetMu.Lock()
-		rules, err := s.faults.AddAll(p.rules)
+		rules, err := s.faults.AddChecked(p.rules)
 		if err == nil {
 			s.trackPreset(name, rules)
 		}
@@ -190,16 +192,16 @@ func (s *Server) runActions(p *preset) error {
 // loaded at start). Their rules replace every rule in one step, so no
 // request slips between the reset and the presets.
 func (s *Server) restoreStartPresets() error {
-	var rules []fault.Rule
+	var rules []fault.Checked
 	for _, name := range s.startPresets {
-		rules = append(rules, s.presets[name].rules...)
+		rules = append(rules, s.presets[name].rules)
 	}
 	s.presetMu.Lock()
-	stored, err := s.faults.Replace(rules)
+	stored, err := s.faults.ReplaceChecked(fault.Join(rules...))
 	if err == nil {
 		clear(s.presetRules)
 		for _, name := range s.startPresets {
-			n := len(s.presets[name].rules)
+			n := len(s.presets[name].rules.Rules())
 			s.trackPreset(name, stored[:n])
 			stored = stored[n:]
 		}

@@ -46,7 +46,7 @@ func (e *Engine) handleAdd(w http.ResponseWriter, r *http.Request) {
 	}
 	rules, list, err := DecodeJSON(body)
 	if err == nil {
-		rules, err = e.AddAll(rules)
+		rules, err = e.AddChecked(Checked{rules}) // DecodeJSON validated them
 	}
 	var pe *ProblemsError
 	switch {

@@ -16,35 +16,27 @@ import (
 )
 
 // Engine holds one server's fault rules. It is safe for concurrent use:
-// matching reads an immutable snapshot of the rule list without locking, and
-// each rule's counter is a single atomic, so under any concurrency "after N"
+// matching holds a read lock while it looks the request up, and each
+// rule's counter is a single atomic, so under any concurrency "after N"
 // lets exactly N requests through and "times N" fires exactly N times.
+// Adding or deleting a rule changes the index by that rule only.
 type Engine struct {
-	mu       sync.Mutex // serialises writers; readers use rules
+	mu       sync.RWMutex // writers Lock; matching and listing RLock
 	lastID   int
 	maxRules int
-	seed     maphash.Seed
-	rules    atomic.Pointer[ruleSet]
-}
-
-// ruleSet is an immutable snapshot of the rules. index finds the rules
-// that may match a request (see index.go).
-type ruleSet struct {
-	entries []*entry
-	index   *ruleIndex
-}
-
-func (e *Engine) newRuleSet(entries []*entry) *ruleSet {
-	if len(entries) == 0 {
-		return nil
-	}
-	return &ruleSet{entries: entries, index: newRuleIndex(e.seed, entries)}
+	entries  []*entry // in insertion order
+	byID     map[string]*entry
+	index    *ruleIndex
+	// count is len(entries), read without the lock by the middleware's
+	// fast path: no rules, no work.
+	count atomic.Int64
 }
 
 // entry is a stored rule and its counter. rule is never modified after
-// Add, so a snapshot of the list can be read without locking.
+// Add.
 type entry struct {
 	rule  Rule
+	seq   int     // the order rules were added in; ids count it too
 	key   ruleKey // where the index files it
 	delay time.Duration
 	// seen is the number of matching requests examined while live; the
@@ -65,7 +57,7 @@ func NewEngine() *Engine { return NewEngineMax(DefaultMaxRules) }
 // maxRules, spent ones included: adding more is refused with a
 // *TooManyRulesError.
 func NewEngineMax(maxRules int) *Engine {
-	return &Engine{seed: maphash.MakeSeed(), maxRules: maxRules}
+	return &Engine{maxRules: maxRules, byID: map[string]*entry{}, index: newRuleIndex(maphash.MakeSeed())}
 }
 
 // TooManyRulesError refuses rules beyond the engine's cap.
@@ -87,61 +79,85 @@ func (e *Engine) Add(r Rule) (Rule, error) {
 
 // AddAll validates every rule and stores them all, or none when any is
 // invalid (the error then lists every problem, as rules[i].field: …).
-func (e *Engine) AddAll(rules []Rule) ([]Rule, error) { return e.store(rules, true) }
+func (e *Engine) AddAll(rules []Rule) ([]Rule, error) {
+	if err := validateAll(rules, len(rules) > 1); err != nil {
+		return nil, err
+	}
+	return e.store(Checked{rules}, true)
+}
 
 // Replace validates every rule and, in one step, stores them in place of
 // all the rules there were, or changes nothing when any is invalid. A
 // request sees either the old rules or the new ones, never none.
-func (e *Engine) Replace(rules []Rule) ([]Rule, error) { return e.store(rules, false) }
-
-// store adds rules after the existing ones (keep) or instead of them.
-func (e *Engine) store(rules []Rule, keep bool) ([]Rule, error) {
+func (e *Engine) Replace(rules []Rule) ([]Rule, error) {
 	if err := validateAll(rules, len(rules) > 1); err != nil {
 		return nil, err
 	}
+	return e.store(Checked{rules}, false)
+}
+
+// Checked is rules that DecodeJSON or DecodeYAML read and validated:
+// storing them does not validate them again.
+type Checked struct{ rules []Rule }
+
+// Rules are the rules, not yet stored (without ids).
+func (c Checked) Rules() []Rule { return c.rules }
+
+// Join is the rules of every c, in order.
+func Join(c ...Checked) Checked {
+	var all []Rule
+	for _, x := range c {
+		all = append(all, x.rules...)
+	}
+	return Checked{all}
+}
+
+// AddChecked stores rules that were validated when they were decoded.
+func (e *Engine) AddChecked(c Checked) ([]Rule, error) { return e.store(c, true) }
+
+// ReplaceChecked is Replace for rules validated when they were decoded.
+func (e *Engine) ReplaceChecked(c Checked) ([]Rule, error) { return e.store(c, false) }
+
+// store adds rules after the existing ones (keep) or instead of them.
+func (e *Engine) store(c Checked, keep bool) ([]Rule, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	var list []*entry
-	if keep {
-		list = e.snapshot()
+	stored := len(e.entries)
+	if !keep {
+		stored = 0
 	}
-	if len(list)+len(rules) > e.maxRules {
-		return nil, &TooManyRulesError{Stored: len(list), Adding: len(rules), Max: e.maxRules}
+	if stored+len(c.rules) > e.maxRules {
+		return nil, &TooManyRulesError{Stored: stored, Adding: len(c.rules), Max: e.maxRules}
 	}
-	out := make([]Rule, len(rules))
-	for i, r := range rules {
+	if !keep {
+		e.clear()
+	}
+	out := make([]Rule, len(c.rules))
+	for i, r := range c.rules {
 		e.lastID++
 		r.ID = "f" + strconv.Itoa(e.lastID)
 		r.Seen, r.Fired = 0, 0
 		r.Match.Method = strings.ToUpper(r.Match.Method)
-		en := &entry{rule: r, key: keyOf(e.seed, &r.Match)}
+		en := &entry{rule: r, seq: e.lastID, key: keyOf(e.index.seed, &r.Match)}
 		if r.Effect.Type == TypeLatency {
-			en.delay, _ = time.ParseDuration(r.Effect.Delay) // validated above
+			en.delay, _ = time.ParseDuration(r.Effect.Delay) // validated before
 		}
-		list = append(list, en)
+		e.entries = append(e.entries, en)
+		e.byID[r.ID] = en
+		e.index.add(en)
 		out[i] = r
 	}
-	e.rules.Store(e.newRuleSet(list))
+	e.count.Store(int64(len(e.entries)))
 	return out, nil
-}
-
-// snapshot is a copy of the rule list to modify; call with mu held.
-func (e *Engine) snapshot() []*entry {
-	if set := e.rules.Load(); set != nil {
-		return slices.Clone(set.entries)
-	}
-	return nil
 }
 
 // List returns every rule, spent ones included, in insertion order, with
 // their counters.
 func (e *Engine) List() []Rule {
-	set := e.rules.Load()
-	if set == nil {
-		return []Rule{}
-	}
-	out := make([]Rule, len(set.entries))
-	for i, en := range set.entries {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	out := make([]Rule, len(e.entries))
+	for i, en := range e.entries {
 		out[i] = en.view()
 	}
 	return out
@@ -149,12 +165,10 @@ func (e *Engine) List() []Rule {
 
 // Get returns the rule with the given id.
 func (e *Engine) Get(id string) (Rule, bool) {
-	if set := e.rules.Load(); set != nil {
-		for _, en := range set.entries {
-			if en.rule.ID == id {
-				return en.view(), true
-			}
-		}
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if en := e.byID[id]; en != nil {
+		return en.view(), true
 	}
 	return Rule{}, false
 }
@@ -163,13 +177,16 @@ func (e *Engine) Get(id string) (Rule, bool) {
 func (e *Engine) Delete(id string) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	list := e.snapshot()
-	i := slices.IndexFunc(list, func(en *entry) bool { return en.rule.ID == id })
-	if i < 0 {
+	en := e.byID[id]
+	if en == nil {
 		return false
 	}
-	list = slices.Delete(list, i, i+1)
-	e.rules.Store(e.newRuleSet(list))
+	// entries are in seq order: find en by binary search.
+	i, _ := slices.BinarySearchFunc(e.entries, en.seq, func(x *entry, seq int) int { return x.seq - seq })
+	e.entries = slices.Delete(e.entries, i, i+1)
+	delete(e.byID, id)
+	e.index.remove(en)
+	e.count.Store(int64(len(e.entries)))
 	return true
 }
 
@@ -177,8 +194,16 @@ func (e *Engine) Delete(id string) bool {
 // different rules in one server's life.
 func (e *Engine) Clear() {
 	e.mu.Lock()
-	e.rules.Store(nil)
+	e.clear()
+	e.count.Store(0)
 	e.mu.Unlock()
+}
+
+// clear empties the engine; e.mu is held.
+func (e *Engine) clear() {
+	e.entries = nil
+	clear(e.byID)
+	e.index = newRuleIndex(e.index.seed)
 }
 
 // view is the rule with its counters.
@@ -226,14 +251,11 @@ func (m *Match) matches(q *request) bool {
 // decides: it lets the request through while counting up to After, fires
 // while within Times, and once spent hands over to the rules after it.
 func (e *Engine) pick(q *request) *entry {
-	set := e.rules.Load()
-	if set == nil {
-		return nil
-	}
+	e.mu.RLock()
+	defer e.mu.RUnlock()
 	var c candidates
-	set.index.lookup(q, &c)
-	for i, ok := c.next(); ok; i, ok = c.next() {
-		en := set.entries[i]
+	e.index.lookup(q, &c)
+	for en := c.next(); en != nil; en = c.next() {
 		if !en.rule.Match.matches(q) {
 			continue // a hash collision
 		}
@@ -268,5 +290,5 @@ func (en *entry) take() (fire, decided bool) {
 
 // hasRules is the fast path of the middleware: no rules, no work.
 func (e *Engine) hasRules() bool {
-	return e.rules.Load() != nil
+	return e.count.Load() > 0
 }

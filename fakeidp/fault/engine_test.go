@@ -287,9 +287,12 @@ func TestIndexAgreesWithPlainScan(t *testing.T) {
 			k := i*7 + seed*13
 			m := Match{values[k%3], values[k/3%3], values[(k+seed)%3], values[k/9%3],
 				values[k/27%3], values[(k/2+seed)%3], values[(k*5)%3]}
-			entries = append(entries, &entry{rule: Rule{Match: m}, key: keyOf(hs, &m)})
+			entries = append(entries, &entry{rule: Rule{Match: m}, seq: i, key: keyOf(hs, &m)})
 		}
-		ix := newRuleIndex(hs, entries)
+		ix := newRuleIndex(hs)
+		for _, en := range entries {
+			ix.add(en)
+		}
 		for _, q := range requests {
 			var plain, indexed []int32
 			for i, en := range entries {
@@ -299,9 +302,9 @@ func TestIndexAgreesWithPlainScan(t *testing.T) {
 			}
 			var c candidates
 			ix.lookup(&q, &c)
-			for i, ok := c.next(); ok; i, ok = c.next() {
-				if entries[i].rule.Match.matches(&q) {
-					indexed = append(indexed, i)
+			for en := c.next(); en != nil; en = c.next() {
+				if en.rule.Match.matches(&q) {
+					indexed = append(indexed, int32(en.seq))
 				}
 			}
 			if !slices.Equal(plain, indexed) {
@@ -328,7 +331,7 @@ func TestIndexWithEveryCombination(t *testing.T) {
 	}
 	hit := mustAdd(t, e, Rule{Match: Match{Site: "kontur", ClientID: "hit"}, Effect: reset()})
 	later := mustAdd(t, e, Rule{Match: Match{ClientID: "hit"}, Effect: reset()})
-	if n := len(e.rules.Load().index.masks); n != numMasks-1 {
+	if n := len(e.index.masks); n != numMasks-1 {
 		t.Fatalf("%d masks in use, want %d", n, numMasks-1)
 	}
 	q := request{site: "kontur", path: "/", method: "POST", clientID: "hit"}
@@ -342,5 +345,51 @@ func TestIndexWithEveryCombination(t *testing.T) {
 	q.clientID = "miss"
 	if en := e.pick(&q); en != nil {
 		t.Errorf("picked %+v for a request no rule matches", en)
+	}
+}
+
+// Rules added and deleted one at a time leave the index as a scan of the
+// rules left would see them: the index is updated by each change, never
+// rebuilt, so this checks every update path (new masks, emptied masks and
+// buckets, a filter that grows).
+func TestIndexUpdatedByEachChange(t *testing.T) {
+	values := []string{"", "/a", "/b"}
+	e := NewEngine()
+	var live []Rule
+	for i := range 600 {
+		m := Match{Path: values[i%3], ClientID: values[i/3%3], Username: values[i/9%3], Phone: values[i/27%3]}
+		r := mustAdd(t, e, Rule{Match: m, Effect: reset()})
+		live = append(live, r)
+		if i%3 == 2 { // delete one of the older rules
+			j := (i * 7) % len(live)
+			if !e.Delete(live[j].ID) {
+				t.Fatalf("Delete(%s) = false", live[j].ID)
+			}
+			live = slices.Delete(live, j, j+1)
+		}
+		for _, q := range []request{{path: "/a", clientID: "/b"}, {path: "/b", clientID: "/a", username: "/a", phone: "/b"}, {}} {
+			var want []string
+			for _, r := range live {
+				if r.Match.matches(&q) {
+					want = append(want, r.ID)
+				}
+			}
+			var got []string
+			e.mu.RLock()
+			var c candidates
+			e.index.lookup(&q, &c)
+			for en := c.next(); en != nil; en = c.next() {
+				if en.rule.Match.matches(&q) {
+					got = append(got, en.rule.ID)
+				}
+			}
+			e.mu.RUnlock()
+			if !slices.Equal(got, want) {
+				t.Fatalf("after %d adds, request %+v: index finds %v, a scan %v", i+1, q, got, want)
+			}
+		}
+	}
+	if got := len(e.List()); got != len(live) {
+		t.Errorf("List has %d rules, want %d", got, len(live))
 	}
 }

@@ -1,6 +1,9 @@
 package fault
 
-import "hash/maphash"
+import (
+	"hash/maphash"
+	"slices"
+)
 
 // The index finds the rules that may match a request without looking at
 // the others, however many rules there are and however many combinations
@@ -12,12 +15,17 @@ import "hash/maphash"
 // which names the one bucket of rules with that mask that may match it;
 // masks that require a field the request lacks are skipped, as no rule in
 // them can match. Each bucket lists its rules in insertion order and the
-// look-up merges the buckets, so the first live matching rule still
-// decides; a hash hit is confirmed by comparing the strings.
+// look-up merges the buckets by the rules' sequence numbers, so the first
+// live matching rule still decides; a hash hit is confirmed by comparing
+// the strings.
 //
 // A miss costs one hash per mask in use (at most 127, usually one or
 // two) and a bit test in a filter of the rules' hashes, which spares most
 // of them the map look-up; not one comparison per rule.
+//
+// Adding or deleting a rule updates the index by that rule alone: rules
+// arrive one control request at a time, and rebuilding the index for
+// each would make adding n rules cost n².
 
 const (
 	numKeys  = 7
@@ -64,43 +72,90 @@ func combine(mask uint8, fields *[numKeys]uint64) uint64 {
 	return h
 }
 
+// ruleIndex is mutable; the Engine's lock guards it.
 type ruleIndex struct {
-	seed    maphash.Seed
-	masks   []uint8 // the distinct masks in use
-	used    uint8   // union of masks: the fields worth hashing per request
-	buckets map[uint64][]int32
+	seed      maphash.Seed
+	masks     []uint8 // the distinct masks in use
+	maskRules [numMasks]int
+	used      uint8 // union of masks: the fields worth hashing per request
+	buckets   map[uint64][]*entry
 	// filter has bit hash&filterBits set for every rule's hash, at least
-	// eight bits per rule: a clear bit proves a bucket empty.
+	// eight bits per rule: a clear bit proves a bucket empty. A deleted
+	// rule's bit stays set (another rule may share it) until the filter
+	// is next resized.
 	filter     []uint64
 	filterBits uint64
+	rules      int
 }
 
-func newRuleIndex(seed maphash.Seed, entries []*entry) *ruleIndex {
-	bits := uint64(64)
-	for bits < 8*uint64(len(entries)) {
-		bits *= 2
+func newRuleIndex(seed maphash.Seed) *ruleIndex {
+	return &ruleIndex{seed: seed, buckets: map[uint64][]*entry{}, filter: make([]uint64, 1), filterBits: 63}
+}
+
+// add files en after every rule already filed.
+func (ix *ruleIndex) add(en *entry) {
+	k := en.key
+	if ix.maskRules[k.mask] == 0 {
+		ix.masks = append(ix.masks, k.mask)
+		ix.used |= k.mask
 	}
-	ix := &ruleIndex{seed: seed, buckets: make(map[uint64][]int32),
-		filter: make([]uint64, bits/64), filterBits: bits - 1}
-	var seen [numMasks]bool
-	for i, en := range entries {
-		k := en.key
-		if !seen[k.mask] {
-			seen[k.mask] = true
-			ix.masks = append(ix.masks, k.mask)
-			ix.used |= k.mask
+	ix.maskRules[k.mask]++
+	ix.buckets[k.hash] = append(ix.buckets[k.hash], en)
+	ix.rules++
+	if 8*uint64(ix.rules) > ix.filterBits+1 {
+		ix.resizeFilter(2 * (ix.filterBits + 1))
+	} else {
+		ix.setBit(k.hash)
+	}
+}
+
+// remove takes en out of its bucket.
+func (ix *ruleIndex) remove(en *entry) {
+	k := en.key
+	list := ix.buckets[k.hash]
+	for i, other := range list {
+		if other == en {
+			list = slices.Delete(list, i, i+1)
+			break
 		}
-		ix.buckets[k.hash] = append(ix.buckets[k.hash], int32(i))
-		b := k.hash & ix.filterBits
-		ix.filter[b/64] |= 1 << (b % 64)
 	}
-	return ix
+	if len(list) == 0 {
+		delete(ix.buckets, k.hash)
+	} else {
+		ix.buckets[k.hash] = list
+	}
+	ix.rules--
+	if ix.maskRules[k.mask]--; ix.maskRules[k.mask] == 0 {
+		ix.used = 0
+		kept := ix.masks[:0]
+		for _, m := range ix.masks {
+			if m != k.mask {
+				kept = append(kept, m)
+				ix.used |= m
+			}
+		}
+		ix.masks = kept
+	}
+}
+
+func (ix *ruleIndex) setBit(h uint64) {
+	b := h & ix.filterBits
+	ix.filter[b/64] |= 1 << (b % 64)
+}
+
+// resizeFilter refills the filter at a new size; sizes double, so the
+// cost per added rule stays constant.
+func (ix *ruleIndex) resizeFilter(bits uint64) {
+	ix.filter, ix.filterBits = make([]uint64, bits/64), bits-1
+	for h := range ix.buckets {
+		ix.setBit(h)
+	}
 }
 
 // candidates are the buckets a request falls in, merged in rule order.
 // It lives on the caller's stack: a miss allocates nothing.
 type candidates struct {
-	lists [numMasks][]int32
+	lists [numMasks][]*entry
 	n     int
 }
 
@@ -130,21 +185,21 @@ func (ix *ruleIndex) lookup(q *request, c *candidates) {
 	}
 }
 
-// next returns the lowest rule index left in any bucket, or false.
-func (c *candidates) next() (int32, bool) {
+// next returns the earliest added rule left in any bucket, or nil.
+func (c *candidates) next() *entry {
 	if c.n == 0 {
-		return 0, false
+		return nil
 	}
 	best := 0
 	for j := 1; j < c.n; j++ {
-		if c.lists[j][0] < c.lists[best][0] {
+		if c.lists[j][0].seq < c.lists[best][0].seq {
 			best = j
 		}
 	}
-	i := c.lists[best][0]
+	en := c.lists[best][0]
 	if c.lists[best] = c.lists[best][1:]; len(c.lists[best]) == 0 {
 		c.n--
 		c.lists[best] = c.lists[c.n]
 	}
-	return i, true
+	return en
 }

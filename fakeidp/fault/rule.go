@@ -235,7 +235,7 @@ func (r *Rule) UnmarshalYAML(n *yaml.Node) error {
 
 // DecodeYAML decodes and validates the rules of a config preset, reporting
 // every problem at once as rules[i]: ….
-func DecodeYAML(nodes []yaml.Node) ([]Rule, error) {
+func DecodeYAML(nodes []yaml.Node) (Checked, error) {
 	var p problems
 	rules := make([]Rule, len(nodes))
 	for i := range nodes {
@@ -249,7 +249,7 @@ func DecodeYAML(nodes []yaml.Node) ([]Rule, error) {
 		p = append(p, prefixed(fmt.Sprintf("rules[%d].", i), invalid)...)
 	}
 	if err := p.err(); err != nil {
-		return nil, err
+		return Checked{}, err
 	}
-	return rules, nil
+	return Checked{rules}, nil
 }

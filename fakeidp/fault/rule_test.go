@@ -171,7 +171,8 @@ func TestDecodeYAML(t *testing.T) {
 	if err := yaml.Unmarshal([]byte(presetYAML), &preset); err != nil {
 		t.Fatal(err)
 	}
-	rules, err := DecodeYAML(preset.Rules)
+	checked, err := DecodeYAML(preset.Rules)
+	rules := checked.Rules()
 	if err != nil || len(rules) != 2 {
 		t.Fatalf("DecodeYAML = %+v, %v", rules, err)
 	}
