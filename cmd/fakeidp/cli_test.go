@@ -125,3 +125,55 @@ func TestErrorMessages(t *testing.T) {
 		}
 	}
 }
+
+// A typo of a flag or a command is answered with what was meant and the
+// usage, exit 2; a word like nothing known keeps the plain error.
+func TestTypos(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string // "" : no suggestion
+	}{
+		{[]string{"--adr", "127.0.0.1:0"}, "did you mean --addr?"},
+		{[]string{"-adr=127.0.0.1:0"}, "did you mean --addr?"},
+		{[]string{"--tls-adr", "127.0.0.1:0"}, "did you mean --tls-addr?"},
+		{[]string{"--confgi", "x.yaml"}, "did you mean --config?"},
+		{[]string{"verfy"}, `unknown command "verfy"; did you mean verify?`},
+		{[]string{"vreify", "--url", "http://127.0.0.1:1"}, "did you mean verify?"},
+		{[]string{"--addr", "127.0.0.1:0", "verfy"}, "did you mean verify?"},
+		{[]string{"verify", "--ulr", "http://127.0.0.1:1"}, "did you mean --url?"},
+		{[]string{"ca", "--tls-di", "x"}, "did you mean --tls-dir?"},
+		{[]string{"help", "verfy"}, "did you mean verify?"},
+		{[]string{"--frobnicate"}, ""},
+		{[]string{"extra"}, ""},
+		{[]string{"--a"}, ""},
+	} {
+		code, stdout, stderr := runCLI(tt.args...)
+		if code != 2 || stdout != "" {
+			t.Errorf("%v: exit %d, stdout %q; want 2 and nothing on stdout", tt.args, code, stdout)
+		}
+		if tt.want == "" {
+			if strings.Contains(stderr, "did you mean") {
+				t.Errorf("%v: a wild guess: %q", tt.args, stderr)
+			}
+			continue
+		}
+		if !strings.Contains(stderr, tt.want) {
+			t.Errorf("%v: stderr lacks %q:\n%s", tt.args, tt.want, stderr)
+		}
+		if tt.args[0] != "help" && !strings.Contains(stderr, "usage: fakeidp") {
+			t.Errorf("%v: no usage with the suggestion:\n%s", tt.args, stderr)
+		}
+	}
+}
+
+func TestNearest(t *testing.T) {
+	names := []string{"addr", "tls-addr", "config", "verify", "ca", "help"}
+	for word, want := range map[string]string{
+		"adr": "addr", "ADDR": "addr", "verfy": "verify", "vreify": "verify", "cnofig": "config",
+		"c": "", "x": "", "frobnicate": "", "hlep": "help", "tlsaddr": "tls-addr",
+	} {
+		if got := nearest(word, names); got != want {
+			t.Errorf("nearest(%q) = %q, want %q", word, got, want)
+		}
+	}
+}

@@ -43,6 +43,10 @@ func runHelp(args []string, stdout, stderr io.Writer) int {
 	}
 	c, ok := lookup(args[0])
 	if !ok {
+		if near := nearest(args[0], commandNames()); near != "" {
+			fmt.Fprintf(stderr, "fakeidp help: no command %q; did you mean %s?\n", args[0], near)
+			return 2
+		}
 		fmt.Fprintf(stderr, "fakeidp help: no command %q; run 'fakeidp help' for the list\n", args[0])
 		return 2
 	}

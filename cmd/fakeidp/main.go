@@ -67,7 +67,9 @@ func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 }
 
 // parseFlags parses a command's flags. -h or --help prints usage and the
-// flags to stdout and exits 0; a bad flag exits 2 with a pointer to help.
+// flags to stdout and exits 0; a bad flag exits 2 with a pointer to help,
+// or with "did you mean …?" and the usage when it looks like a typo of a
+// flag (or, for fakeidp itself, of a command).
 // exit is false when the command should go on.
 func parseFlags(fs *flag.FlagSet, args []string, usage string, stdout, stderr io.Writer) (code int, exit bool) {
 	err := fs.Parse(args)
@@ -76,9 +78,17 @@ func parseFlags(fs *flag.FlagSet, args []string, usage string, stdout, stderr io
 		printUsage(fs, usage, stdout)
 		return 0, true
 	case err != nil:
+		if hint := suggestion(fs, err); hint != "" {
+			printTypo(fs, hint, usage, stderr)
+			return 2, true
+		}
 		fmt.Fprintf(stderr, "run '%s --help' for usage\n", fs.Name())
 		return 2, true
 	case fs.NArg() > 0:
+		if hint := suggestion(fs, nil); hint != "" {
+			printTypo(fs, hint, usage, stderr)
+			return 2, true
+		}
 		fmt.Fprintf(stderr, "%s: unexpected argument %q; run '%s --help' for usage\n", fs.Name(), fs.Arg(0), fs.Name())
 		return 2, true
 	}
