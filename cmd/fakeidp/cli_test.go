@@ -2,11 +2,14 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"net"
+	"os"
 	"os/exec"
 	"regexp"
 	"runtime/debug"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -174,6 +177,37 @@ func TestNearest(t *testing.T) {
 	} {
 		if got := nearest(word, names); got != want {
 			t.Errorf("nearest(%q) = %q, want %q", word, got, want)
+		}
+	}
+}
+
+// A port below 1024 refused on Linux names the three ways to get it
+// without running as root. The tests run as root here, so the refusal is
+// made up, as net.Listen returns it.
+func TestPrivilegedPortRefusal(t *testing.T) {
+	refused := &net.OpError{Op: "listen", Net: "tcp", Err: os.NewSyscallError("bind", syscall.EACCES)}
+	err := explainBind(refused, "0.0.0.0:443", "--tls-addr", "linux")
+	for _, want := range []string{
+		"bind: permission denied",
+		"sysctl net.ipv4.ip_unprivileged_port_start=443",
+		"setcap cap_net_bind_service=+ep",
+		"docker-compose.yml",
+		"--tls-addr",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the refusal lacks %q:\n%v", want, err)
+		}
+	}
+	if !errors.Is(err, syscall.EACCES) {
+		t.Error("the explained error no longer wraps EACCES")
+	}
+	if got := explainBind(refused, "127.0.0.1:80", "--addr", "linux").Error(); !strings.Contains(got, "ip_unprivileged_port_start=80)") {
+		t.Errorf("port 80: %v", got)
+	}
+	// Not Linux, or not a low port: nothing about sysctl.
+	for _, tt := range []struct{ addr, goos string }{{"0.0.0.0:443", "darwin"}, {"0.0.0.0:8443", "linux"}, {"0.0.0.0:0", "linux"}, {"bad", "linux"}} {
+		if got := explainBind(refused, tt.addr, "--addr", tt.goos); got != refused {
+			t.Errorf("%s on %s: %v, want the bare error", tt.addr, tt.goos, got)
 		}
 	}
 }

@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
+	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -132,13 +135,43 @@ func start(f *serveFlags, log *slog.Logger) (*fakeidp.Server, error) {
 	return srv, nil
 }
 
-// listen binds one listener, explaining the common failure.
+// listen binds one listener, explaining the common failures.
 func listen(bind func(string) error, addr, flagName string) error {
-	err := bind(addr)
-	if errors.Is(err, syscall.EADDRINUSE) {
+	return explainBind(bind(addr), addr, flagName, runtime.GOOS)
+}
+
+// explainBind turns a bind error into one that says what to do: another
+// process holds the port, or (on Linux) a port below 1024 needs a
+// privilege the process lacks.
+func explainBind(err error, addr, flagName, goos string) error {
+	switch {
+	case errors.Is(err, syscall.EADDRINUSE):
 		return fmt.Errorf("%w: another process listens on %s; stop it, or choose another address with %s (port 0 picks a free one)", err, addr, flagName)
+	case errors.Is(err, syscall.EACCES) && goos == "linux":
+		port := privilegedPort(addr)
+		if port == 0 {
+			return err
+		}
+		return fmt.Errorf("%w: on Linux, ports below 1024 need a privilege; without root, either "+
+			"let unprivileged processes bind from %d up (sudo sysctl net.ipv4.ip_unprivileged_port_start=%d), "+
+			"or give a built binary the capability (go build -o fakeidp ./cmd/fakeidp && sudo setcap cap_net_bind_service=+ep ./fakeidp; go run's binary is rebuilt each time), "+
+			"or run it with docker-compose.yml, which sets that sysctl in its container; "+
+			"or choose a port from 1024 up with %s", err, port, port, flagName)
 	}
 	return err
+}
+
+// privilegedPort is addr's port when it is below 1024, else 0.
+func privilegedPort(addr string) int {
+	_, p, err := net.SplitHostPort(addr)
+	if err != nil {
+		return 0
+	}
+	port, err := strconv.Atoi(p)
+	if err != nil || port < 1 || port >= 1024 {
+		return 0
+	}
+	return port
 }
 
 // awaitShutdown waits for the first signal, then lets in-flight requests
