@@ -5,6 +5,7 @@
 //	        [--preset NAME]... [--control-token TOKEN] [--shutdown-timeout 5s]
 //	        [--tls-addr 127.0.0.1:8443] [--tls-dir DIR] [--tls-host NAME]...
 //	fakeidp verify [--url URL [--ca FILE] | --target SITE=URL ...] ...
+//	fakeidp health [--url URL] [--wait 10s]
 //	fakeidp ca --tls-dir DIR
 //	fakeidp help [COMMAND]
 //	fakeidp --version
@@ -34,6 +35,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"verify", "run the provider contract against a fakeidp or the real providers", runVerify},
+		{"health", "check that a running fakeidp answers GET /_fakeidp/health; --wait for it to start", runHealth},
 		{"ca", "create the HTTPS listener's CA in --tls-dir if needed, and print its certificate", runCA},
 		{"help", "show this help, or a command's (fakeidp help verify)", runHelp},
 	}
