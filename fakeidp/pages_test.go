@@ -1,6 +1,8 @@
 package fakeidp_test
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"io"
 	"net/http"
 	"net/url"
@@ -50,7 +52,7 @@ func TestPageHeaders(t *testing.T) {
 			continue
 		}
 		checkPageHeaders(t, p.name, resp.Header)
-		for _, problem := range inlineContent(t, string(body)) {
+		for _, problem := range inlineContent(t, string(body), resp.Header.Get("Content-Security-Policy")) {
 			t.Errorf("%s: %s, which its CSP blocks", p.name, problem)
 		}
 	}
@@ -78,9 +80,9 @@ func checkPageHeaders(t *testing.T, page string, h http.Header) {
 }
 
 // inlineContent lists what a CSP without 'unsafe-inline' would block:
-// inline scripts and styles, style attributes, event handler attributes
-// and javascript: URLs.
-func inlineContent(t *testing.T, page string) []string {
+// inline scripts, inline styles but those whose hash csp names, style
+// attributes, event handler attributes and javascript: URLs.
+func inlineContent(t *testing.T, page, csp string) []string {
 	t.Helper()
 	doc, err := html.Parse(strings.NewReader(page))
 	if err != nil {
@@ -90,8 +92,8 @@ func inlineContent(t *testing.T, page string) []string {
 	var walk func(n *html.Node)
 	walk = func(n *html.Node) {
 		if n.Type == html.ElementNode {
-			if n.Data == "style" {
-				problems = append(problems, "an inline <style>")
+			if n.Data == "style" && !strings.Contains(csp, "'"+styleHash(n)+"'") {
+				problems = append(problems, "an inline <style> that the CSP names no hash of")
 			}
 			if n.Data == "script" && !hasAttr(n, "src") {
 				problems = append(problems, "an inline <script>")
@@ -113,6 +115,16 @@ func inlineContent(t *testing.T, page string) []string {
 	}
 	walk(doc)
 	return problems
+}
+
+// styleHash is the CSP hash source of a <style> element's text.
+func styleHash(n *html.Node) string {
+	var text strings.Builder
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		text.WriteString(c.Data)
+	}
+	sum := sha256.Sum256([]byte(text.String()))
+	return "sha256-" + base64.StdEncoding.EncodeToString(sum[:])
 }
 
 func hasAttr(n *html.Node, key string) bool {

@@ -26,7 +26,20 @@ type Kontur struct {
 	// user in without showing the login form: for CI that drives a real
 	// browser or client through the redirect flow.
 	AutoLogin string `yaml:"auto_login"`
+	// LoginPage is how the login form looks.
+	LoginPage KonturLoginPage `yaml:"login_page"`
 }
+
+// KonturLoginPage is the login form's look. The real page has none of
+// this; it makes the fake's page quicker to use by hand.
+type KonturLoginPage struct {
+	// ShowTestUsers lists the fixture users on the login page, each a
+	// one-click sign-in (true unless set to false).
+	ShowTestUsers *bool `yaml:"show_test_users"`
+}
+
+// TestUsersShown reports whether the login page lists the fixture users.
+func (p KonturLoginPage) TestUsersShown() bool { return p.ShowTestUsers == nil || *p.ShowTestUsers }
 
 // KonturClient is a registered OAuth client.
 type KonturClient struct {

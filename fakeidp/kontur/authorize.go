@@ -2,7 +2,6 @@ package kontur
 
 import (
 	"crypto/subtle"
-	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -10,7 +9,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/fakeidp/fakeidp/fakeidp/config"
-	"github.com/fakeidp/fakeidp/fakeidp/internal/htmlpage"
 	"github.com/fakeidp/fakeidp/fakeidp/oauth"
 )
 
@@ -46,7 +44,7 @@ func (k *Site) authorize(w http.ResponseWriter, r *http.Request) {
 			// An unknown client or unregistered redirect_uri is never
 			// redirected to (RFC 6749 §4.1.2.1): that would make the
 			// server an open redirector.
-			k.errorPage(w, http.StatusBadRequest, e.Code, e.Description)
+			k.errorPage(w, r, http.StatusBadRequest, e.Code, e.Description)
 			return
 		}
 		k.redirectError(w, r, req, e.Code, e.Description)
@@ -63,7 +61,7 @@ func (k *Site) authorize(w http.ResponseWriter, r *http.Request) {
 			k.redirectError(w, r, req, "login_required", "")
 			return
 		}
-		k.loginPage(w, http.StatusOK, req, params.Get("login_hint"), "")
+		k.loginPage(w, r, http.StatusOK, req, params.Get("login_hint"), "")
 		return
 	}
 	switch params.Get("button") {
@@ -72,12 +70,22 @@ func (k *Site) authorize(w http.ResponseWriter, r *http.Request) {
 	case "login":
 		user, ok := k.users[params.Get("username")]
 		if !ok || subtle.ConstantTimeCompare([]byte(user.Password), []byte(params.Get("password"))) != 1 {
-			k.loginPage(w, http.StatusOK, req, params.Get("username"), "Invalid username or password")
+			k.loginPage(w, r, http.StatusOK, req, params.Get("username"), msgBadLogin)
+			return
+		}
+		k.issueCode(w, r, req, user)
+	case testUserButton:
+		// The page's one-click sign-in as a fixture user: only while the
+		// page lists them, so that show_test_users: false leaves the
+		// password as the only way in.
+		user, ok := k.users[params.Get("username")]
+		if !ok || !k.cfg.LoginPage.TestUsersShown() {
+			k.loginPage(w, r, http.StatusBadRequest, req, params.Get("username"), msgNoTestUser)
 			return
 		}
 		k.issueCode(w, r, req, user)
 	default:
-		k.loginPage(w, http.StatusBadRequest, req, params.Get("username"), "Choose Login or Deny")
+		k.loginPage(w, r, http.StatusBadRequest, req, params.Get("username"), msgChooseButton)
 	}
 }
 
@@ -90,13 +98,13 @@ func (k *Site) pageParams(w http.ResponseWriter, r *http.Request) (url.Values, b
 	case http.MethodPost:
 		form, e := k.readLoginForm(r)
 		if e != nil {
-			k.errorPage(w, http.StatusBadRequest, e.Code, e.Description)
+			k.errorPage(w, r, http.StatusBadRequest, e.Code, e.Description)
 			return nil, false
 		}
 		return form, true
 	}
 	w.Header().Set("Allow", "GET, POST")
-	k.errorPage(w, http.StatusMethodNotAllowed, "invalid_request", "GET or POST only")
+	k.errorPage(w, r, http.StatusMethodNotAllowed, "invalid_request", "GET or POST only")
 	return nil, false
 }
 
@@ -231,53 +239,4 @@ func redirectTo(w http.ResponseWriter, r *http.Request, redirectURI string, q ur
 	w.Header().Set("Cache-Control", "no-store, no-cache, max-age=0")
 	w.Header().Set("Pragma", "no-cache")
 	http.Redirect(w, r, u.String(), http.StatusFound)
-}
-
-var loginTemplate = template.Must(template.New("login").Parse(`<!DOCTYPE html>
-<html lang="ru"><head><meta charset="utf-8"><title>Вход — Контур (fakeidp)</title></head>
-<body>
-<h1>Вход в Контур</h1>
-<p><small>This is fakeidp, a test double of Kontur identity. Never enter real credentials.</small></p>
-<p>Приложение <b>{{.ClientID}}</b> запрашивает доступ: {{.Scope}}</p>
-{{if .Error}}<p role="alert"><strong>{{.Error}}</strong></p>{{end}}
-<form method="post" action="">
-{{range .Hidden}}<input type="hidden" name="{{.Name}}" value="{{.Value}}">
-{{end}}<label>Логин <input name="username" value="{{.Username}}" autocomplete="username" autofocus></label><br>
-<label>Пароль <input name="password" type="password" autocomplete="current-password"></label><br>
-<button type="submit" name="button" value="login">Войти</button>
-<button type="submit" name="button" value="deny">Отказать</button>
-</form>
-</body></html>
-`))
-
-type hiddenField struct{ Name, Value string }
-
-func (k *Site) loginPage(w http.ResponseWriter, status int, req *authorizeRequest, username, errText string) {
-	var hidden []hiddenField
-	for _, name := range authorizeParams {
-		if v := req.params.Get(name); v != "" && name != "login_hint" {
-			hidden = append(hidden, hiddenField{name, v})
-		}
-	}
-	h := w.Header()
-	htmlpage.SetHeaders(h)
-	h.Set("Cache-Control", "no-store, no-cache, max-age=0")
-	w.WriteHeader(status)
-	_ = loginTemplate.Execute(w, map[string]any{
-		"ClientID": req.client.ID, "Scope": strings.Join(req.scopes, " "),
-		"Hidden": hidden, "Username": username, "Error": errText,
-	})
-}
-
-var errorTemplate = template.Must(template.New("error").Parse(`<!DOCTYPE html>
-<html><head><meta charset="utf-8"><title>Error</title></head>
-<body><h1>Error</h1><p>Sorry, there was an error: <code>{{.Code}}</code></p>{{if .Description}}<p>{{.Description}}</p>{{end}}</body></html>
-`))
-
-// errorPage is shown instead of redirecting when the redirect_uri cannot
-// be trusted.
-func (k *Site) errorPage(w http.ResponseWriter, status int, code, desc string) {
-	htmlpage.SetHeaders(w.Header())
-	w.WriteHeader(status)
-	_ = errorTemplate.Execute(w, map[string]string{"Code": code, "Description": desc})
 }

@@ -198,7 +198,7 @@ func TestAuthorizeRefusals(t *testing.T) {
 	req, _ := http.NewRequest(http.MethodPost, srv.SiteURL("kontur")+"/connect/authorize", strings.NewReader(f.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	rep := do(t, srv, req)
-	if rep.Status != 200 || rep.Header.Get("Location") != "" || !strings.Contains(string(rep.Body), "Invalid username or password") {
+	if rep.Status != 200 || rep.Header.Get("Location") != "" || !strings.Contains(string(rep.Body), "Неверный логин или пароль") {
 		t.Errorf("wrong password: %d %s", rep.Status, rep.Body)
 	}
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
-	"github.com/fakeidp/fakeidp/fakeidp/internal/htmlpage"
 	"github.com/fakeidp/fakeidp/fakeidp/oauth"
 )
 
@@ -214,8 +213,7 @@ func (k *Site) endsession(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	htmlpage.SetHeaders(w.Header())
-	_, _ = w.Write([]byte("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Logout</title></head><body><h1>You are now logged out</h1></body></html>\n"))
+	k.logoutPage(w, r)
 }
 
 // hintAudience verifies an id_token_hint against the published keys (its

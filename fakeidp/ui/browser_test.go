@@ -212,3 +212,21 @@ func clearInput(id string) chromedp.Action[chromedp.Void] {
 		return err
 	})
 }
+
+// phone makes the tab a phone's: 390 px wide, as a mobile browser lays a
+// page out, so that a page without a viewport meta is drawn 980 px wide.
+func phone() chromedp.Action[chromedp.Void] {
+	return chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile)
+}
+
+// noSidewaysScroll fails the test when the page is wider than a phone.
+func (tb *tab) noSidewaysScroll(page string) {
+	tb.t.Helper()
+	w, err := chromedp.Run(tb.ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+	if err != nil {
+		tb.t.Fatal(err)
+	}
+	if w > 390 {
+		tb.t.Errorf("%s scrolls sideways at 390 px: scrollWidth %d", page, w)
+	}
+}

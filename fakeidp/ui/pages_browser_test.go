@@ -1,8 +1,10 @@
 package ui_test
 
 import (
+	"encoding/json"
 	"net"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -44,10 +46,10 @@ func TestCabinetPageInBrowser(t *testing.T) {
 	}
 }
 
-// The login form's answer redirects to the client's redirect_uri: the
-// page's CSP has no form-action, which browsers would apply to that
-// redirect too.
-func TestKonturLoginInBrowser(t *testing.T) {
+// konturWithApp starts an app for the login to come back to, and a fake
+// whose jwt-client may come back to it: jwt-client registered
+// http://127.0.0.1/callback, and the app listens on another port.
+func konturWithApp(t *testing.T) (srv *fakeidp.Server, callback string) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -57,9 +59,7 @@ func TestKonturLoginInBrowser(t *testing.T) {
 	})}
 	go func() { _ = app.Serve(l) }()
 	t.Cleanup(func() { _ = app.Close() })
-	// jwt-client registered http://127.0.0.1/callback; the app listens
-	// on another port.
-	srv := wiretest.StartWith(t, time.Now(), func(cfg *config.Config) {
+	srv = wiretest.StartWith(t, time.Now(), func(cfg *config.Config) {
 		clients := slices.Clone(cfg.Kontur.Clients)
 		for i := range clients {
 			if clients[i].ID == "jwt-client" {
@@ -68,7 +68,14 @@ func TestKonturLoginInBrowser(t *testing.T) {
 		}
 		cfg.Kontur.Clients = clients
 	})
-	callback := "http://" + l.Addr().String() + "/callback"
+	return srv, "http://" + l.Addr().String() + "/callback"
+}
+
+// The login form's answer redirects to the client's redirect_uri: the
+// page's CSP has no form-action, which browsers would apply to that
+// redirect too.
+func TestKonturLoginInBrowser(t *testing.T) {
+	srv, callback := konturWithApp(t)
 	tb := newTab(t)
 	tb.expectError("favicon.ico")
 	tb.do(chromedp.Navigate(srv.SiteURL("kontur")+"/connect/authorize?response_type=code&client_id=jwt-client&scope=openid&state=s1&redirect_uri="+callback),
@@ -79,5 +86,40 @@ func TestKonturLoginInBrowser(t *testing.T) {
 	loc, _ := chromedp.Run(tb.ctx, chromedp.Evaluate[string](`location.href`))
 	if !strings.Contains(loc, "state=s1") {
 		t.Errorf("the app got %s", loc)
+	}
+}
+
+// A test user's button on the login page signs in with one click, without
+// JavaScript (the page has none), and the code it brings back is
+// exchanged for tokens. At a phone's width the page does not scroll
+// sideways.
+func TestKonturTestUserInBrowser(t *testing.T) {
+	srv, callback := konturWithApp(t)
+	tb := newTab(t)
+	tb.expectError("favicon.ico")
+	tb.do(phone(), chromedp.Navigate(srv.SiteURL("kontur")+"/connect/authorize?response_type=code&client_id=jwt-client&scope=openid&state=s2&redirect_uri="+callback),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="test-user"]`)))
+	tb.noSidewaysScroll("the login page")
+	tb.do(click(`[data-testid="test-user"][data-username="user@login.ru"]`),
+		until(`location.href.startsWith("`+callback+`?code=")`))
+	loc, _ := chromedp.Run(tb.ctx, chromedp.Evaluate[string](`location.href`))
+	u, _ := url.Parse(loc)
+	if u.Query().Get("state") != "s2" {
+		t.Errorf("the app got %s", loc)
+	}
+	form := url.Values{"grant_type": {"authorization_code"}, "code": {u.Query().Get("code")}, "redirect_uri": {callback}}
+	req, _ := http.NewRequest(http.MethodPost, srv.SiteURL("kontur")+"/connect/token", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth("jwt-client", "jwt-client-secret")
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var tokens struct {
+		IDToken string `json:"id_token"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&tokens); err != nil || resp.StatusCode != 200 || tokens.IDToken == "" {
+		t.Errorf("code exchange: %d %v", resp.StatusCode, err)
 	}
 }

@@ -1,19 +1,42 @@
 // Package htmlpage sets the headers that every HTML page of the fake sends
 // (Kontur's login, error and logout pages, livedigital's cabinet, the
-// dashboard): one policy, kept in one place.
+// dashboard, the landing page), and holds the style those pages but the
+// dashboard share: one policy and one look, kept in one place.
 //
 // It imports no other fakeidp package.
 package htmlpage
 
-import "net/http"
+import (
+	"crypto/sha256"
+	_ "embed"
+	"encoding/base64"
+	"html/template"
+	"net/http"
+)
+
+// pageCSS is the pages' style, sent inside each page rather than as a file
+// beside it: Kontur's pages are reached by host name too, and a path for
+// a stylesheet would be a path the real identity server does not have.
+//
+//go:embed page.css
+var pageCSS string
+
+// Style is the <style> element that carries the pages' style. The CSP
+// allows exactly this text, by its hash, and no other inline style.
+func Style() template.HTML { return template.HTML("<style>" + pageCSS + "</style>") }
 
 // CSP lets a page load only its own resources: scripts, styles and fetches
-// from its own origin, nothing inline (a page's script and style are
-// embedded files served beside it), no plugins, no <base> that would move
+// from its own origin, nothing inline but the shared style (by hash, so an
+// injected <style> is refused), no plugins, no <base> that would move
 // its relative URLs elsewhere, and no framing. It sets no form-action:
 // browsers apply that to the redirect after a form post too, and the login
 // form's answer redirects to the client's redirect_uri.
-const CSP = "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+var CSP = "default-src 'self'; style-src 'self' '" + styleHash() + "'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+
+func styleHash() string {
+	sum := sha256.Sum256([]byte(pageCSS))
+	return "sha256-" + base64.StdEncoding.EncodeToString(sum[:])
+}
 
 // SetHeaders marks the response as an HTML page and protects it:
 //   - nosniff, so a browser never reads a response as another type than

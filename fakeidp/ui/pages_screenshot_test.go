@@ -1,0 +1,65 @@
+package ui_test
+
+import (
+	"bytes"
+	"image/png"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/fakeidp/fakeidp/fakeidp"
+)
+
+// shoot takes the tab's whole page as a PNG named name, into docs/ with
+// -update-screenshot and into the test's temporary directory otherwise.
+func (tb *tab) shoot(name string) {
+	tb.t.Helper()
+	shot, err := chromedp.Run(tb.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		tb.t.Fatal(err)
+	}
+	if _, err := png.Decode(bytes.NewReader(shot)); err != nil {
+		tb.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	dir := tb.t.TempDir()
+	if *updateScreenshot {
+		dir = filepath.Join("..", "..", "docs")
+	}
+	if d := os.Getenv("FAKEIDP_SCREENSHOT_DIR"); d != "" {
+		dir = d
+	}
+	out := filepath.Join(dir, name)
+	if err := os.WriteFile(out, shot, 0o644); err != nil {
+		tb.t.Fatal(err)
+	}
+	tb.t.Logf("screenshot: %s", out)
+}
+
+// desktop is a laptop's window.
+func desktop() chromedp.Action[chromedp.Void] { return chromedp.EmulateViewport(1280, 800) }
+
+// TestPageScreenshots shows the pages a person uses besides the
+// dashboard, on a laptop and on a phone (go test ./fakeidp/ui/ -run
+// PageScreenshots -update-screenshot writes them to docs/).
+func TestPageScreenshots(t *testing.T) {
+	srv := fakeidp.StartTest(t, fakeidp.Options{})
+	authorize := url.Values{"response_type": {"code"}, "client_id": {"yourClientId"},
+		"redirect_uri": {"http://www.example.com/"}, "scope": {"openid extern.api"}, "state": {"xyz"}}
+	pages := []struct{ name, url string }{
+		{"login", srv.SiteURL("kontur") + "/connect/authorize?" + authorize.Encode()},
+	}
+	for _, p := range pages {
+		for _, size := range []struct {
+			name string
+			act  chromedp.Action[chromedp.Void]
+		}{{"desktop", desktop()}, {"phone", phone()}} {
+			tb := newTab(t)
+			tb.expectError("favicon.ico")
+			tb.do(size.act, chromedp.Navigate(p.url))
+			tb.shoot(p.name + "-" + size.name + ".png")
+		}
+	}
+}
