@@ -125,7 +125,13 @@ func TestSandboxHeader(t *testing.T) {
 	if s := userinfoStatus(t, srv.URL(), tok, host...); s != 401 {
 		t.Errorf("userinfo in the root by host: %d, want 401", s)
 	}
-	if s := userinfoStatus(t, a.Sites["kontur"], tok); s != 200 {
+	// By path A's issuer is http://127.0.0.1:PORT/sandbox/{id}/kontur, not
+	// the token's http://identity.testkontur.ru: IdentityServer4 refuses
+	// a JWT of another issuer at userinfo.
+	if s := userinfoStatus(t, a.Sites["kontur"], tok); s != 401 {
+		t.Errorf("userinfo in A by path, token issued by host: %d, want 401", s)
+	}
+	if s := userinfoStatus(t, a.Sites["kontur"], konturPassword(t, a.Sites["kontur"], "user@login.ru", "password")); s != 200 {
 		t.Errorf("userinfo in A by path: %d", s)
 	}
 	if r := wire(t, http.MethodGet, a.Sites["kontur"]+"/connect/userinfo", "", fakeidp.SandboxHeader, b.ID); r.Status != 400 {

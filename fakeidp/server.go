@@ -217,8 +217,8 @@ func build(opts Options, cfg *config.Config, presets map[string]*preset, hosts *
 		site.Livedigital.Name:        s.livedigital,
 		site.DoktornaraboteAPI.Name:  s.dnr.API(),
 		site.DoktornaraboteAuth.Name: s.dnr.Auth(),
-		site.MediAPI.Name:            k.API(site.MediAPI.Name, "medi_api", stubs),
-		site.ExternAPI.Name:          k.API(site.ExternAPI.Name, "extern.api", stubs),
+		site.MediAPI.Name:            k.API(site.MediAPI.Name, "medi_api", stubs, s.konturIssuer),
+		site.ExternAPI.Name:          k.API(site.ExternAPI.Name, "extern.api", stubs, s.konturIssuer),
 	}
 	s.http.Store(s.listenerURLs("http://127.0.0.1:8080"))
 	s.tlsDir, s.tlsHosts = opts.TLSDir, opts.TLSHosts

@@ -47,13 +47,19 @@ func (k *Site) saveAccess(value string, t issuedToken, keySerial uint32) {
 
 // lookupAccess finds a live access token. A JWT access token signed by a key
 // that has since been dropped from the JWKS is no longer valid either.
-// issuer is the base URL the current request reached.
+// issuer is the base URL the current request reached; a JWT whose iss is
+// another is refused, as IdentityServer4's TokenValidator checks a JWT's
+// issuer against its own before userinfo or introspection trust it (""
+// skips the check: revocation takes any token the client holds).
 func (k *Site) lookupAccess(value, issuer string) (issuedToken, bool) {
 	if value == "" {
 		return issuedToken{}, false
 	}
 	rec, ok := k.access.Get(keyOf(value))
 	if !ok || (rec.keySerial != 0 && !k.env.Keys.PublishedSerial(rec.keySerial)) {
+		return issuedToken{}, false
+	}
+	if rec.keySerial != 0 && issuer != "" && jwtIssuer(value) != issuer {
 		return issuedToken{}, false
 	}
 	t := issuedToken{

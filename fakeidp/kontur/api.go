@@ -1,12 +1,10 @@
 package kontur
 
 import (
-	"encoding/json"
 	"net/http"
 	"slices"
 	"strings"
 
-	"github.com/go-jose/go-jose/v4"
 	"github.com/gorilla/mux"
 
 	"github.com/fakeidp/fakeidp/fakeidp/oauth"
@@ -15,14 +13,20 @@ import (
 
 // API is a Kontur API host (medi-api, the Extern API) behind the identity
 // server's tokens. INFER: the real APIs are ASP.NET Core services with
-// bearer authentication over this identity server, so
+// bearer authentication over this identity server
+// (IdentityServer4.AccessTokenValidation: a JWT goes to JwtBearer, a
+// reference token to introspection), so
 //   - no bearer token: 401, WWW-Authenticate: Bearer;
-//   - an unknown, expired or revoked token: 401,
-//     WWW-Authenticate: Bearer error="invalid_token";
-//   - a valid token without the API's scope: 403;
+//   - an unknown, expired or revoked token, a JWT of another issuer, a
+//     reference token without the API's scope (introspection calls it
+//     inactive): 401, WWW-Authenticate: Bearer error="invalid_token", with
+//     JwtBearerHandler's error_description for a JWT;
+//   - a JWT without the API's scope: 403;
+//   - a path that stubs answer for other methods only: 405 with Allow;
 //   - a path no stub answers: 404;
 //
-// each with an empty body. Reference (opaque) tokens are checked against
+// each with an empty body, and every answer, a stub's included, with
+// Kontur's trace headers. Reference (opaque) tokens are checked against
 // this server's token store, as introspection would; JWT access tokens by
 // signature against the published keys and by their claims, as ASP.NET's
 // JwtBearer does (so revoking a JWT changes nothing, as with the real one).
@@ -30,15 +34,24 @@ type API struct {
 	k     *Site
 	scope string
 	pipe  stub.API
+	// validIssuer reports whether iss is the issuer this server's
+	// identity site gives a client that reaches it the way r reached the
+	// API: the Authority the real API would be configured with.
+	validIssuer func(r *http.Request, iss string) bool
 }
 
-// API builds the API host named name, which accepts tokens with scope.
-func (k *Site) API(name, scope string, stubs *stub.Set) *API {
-	a := &API{k: k, scope: scope}
+// API builds the API host named name, which accepts tokens with scope and,
+// for JWTs, an issuer validIssuer accepts.
+func (k *Site) API(name, scope string, stubs *stub.Set, validIssuer func(r *http.Request, iss string) bool) *API {
+	a := &API{k: k, scope: scope, validIssuer: validIssuer}
 	a.pipe = stub.API{
 		Site: name, Stubs: stubs, Authenticate: a.authenticate,
-		Forbidden: func(w http.ResponseWriter, r *http.Request, _ string) { a.bare(w, r, http.StatusForbidden) },
-		NotFound:  func(w http.ResponseWriter, r *http.Request) { a.bare(w, r, http.StatusNotFound) },
+		Forbidden: func(w http.ResponseWriter, _ *http.Request, _ string) { w.WriteHeader(http.StatusForbidden) },
+		NotFound:  func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNotFound) },
+		MethodNotAllowed: func(w http.ResponseWriter, _ *http.Request, allow string) {
+			w.Header().Set("Allow", allow)
+			w.WriteHeader(http.StatusMethodNotAllowed)
+		},
 	}
 	return a
 }
@@ -57,79 +70,55 @@ func (a *API) RenderError(w http.ResponseWriter, r *http.Request, e *oauth.Error
 	a.k.api.WriteInjectedError(w, r, e)
 }
 
+// authenticate runs first on every request, so it sets the trace headers
+// that every answer of the host carries.
 func (a *API) authenticate(w http.ResponseWriter, r *http.Request) (stub.Token, bool) {
+	a.k.traceHeaders(w.Header(), r)
 	raw, ok := oauth.BearerToken(r)
 	if !ok {
-		a.challenge(w, r, "Bearer")
+		a.challenge(w, "Bearer")
 		return stub.Token{}, false
 	}
-	tok, ok := a.k.checkAccess(raw)
-	if !ok {
-		a.challenge(w, r, `Bearer error="invalid_token"`)
-		return stub.Token{}, false
+	tok, refused := a.check(r, raw)
+	switch {
+	case refused == nil:
+		return tok, true
+	case refused.Forbidden:
+		w.WriteHeader(http.StatusForbidden)
+	case refused.Description != "":
+		a.challenge(w, `Bearer error="invalid_token", error_description="`+refused.Description+`"`)
+	default:
+		a.challenge(w, `Bearer error="invalid_token"`)
 	}
-	if !slices.Contains(tok.Scopes, a.scope) {
-		a.bare(w, r, http.StatusForbidden)
-		return stub.Token{}, false
-	}
-	return tok, true
+	return stub.Token{}, false
 }
 
-func (a *API) challenge(w http.ResponseWriter, r *http.Request, value string) {
-	w.Header().Set("WWW-Authenticate", value)
-	a.bare(w, r, http.StatusUnauthorized)
-}
-
-// bare answers with Kontur's trace headers, the status and no body.
-func (a *API) bare(w http.ResponseWriter, r *http.Request, status int) {
-	a.k.traceHeaders(w.Header(), r)
-	w.WriteHeader(status)
-}
-
-// checkAccess finds whom an access token was issued to: a reference token
-// in the store (gone once expired, revoked or reset), or a JWT access
-// token that verifies.
-func (k *Site) checkAccess(raw string) (stub.Token, bool) {
+// check finds whom an access token was issued to. A reference token is
+// looked up in the store (gone once expired, revoked or reset); one
+// without the API's scope is refused as inactive, since that is what
+// IdentityServer4's introspection answers the API
+// (IntrospectionResponseGenerator, AreExpectedScopesPresentAsync). A JWT
+// is verified; one without the scope passes authentication and fails
+// authorization, a 403.
+func (a *API) check(r *http.Request, raw string) (stub.Token, *refusal) {
 	if strings.Count(raw, ".") == 2 {
-		return k.checkJWT(raw)
+		tok, refused := a.k.checkJWT(raw, func(iss string) bool { return a.validIssuer(r, iss) })
+		if refused == nil && !slices.Contains(tok.Scopes, a.scope) {
+			return stub.Token{}, &refusal{Code: refusedScope, Forbidden: true}
+		}
+		return tok, refused
 	}
-	at, ok := k.lookupAccess(raw, "")
+	at, ok := a.k.lookupAccess(raw, "")
 	if !ok {
-		return stub.Token{}, false
+		return stub.Token{}, &refusal{Code: refusedUnknown}
 	}
-	return stub.Token{Subject: at.Subject, ClientID: at.ClientID, Scopes: at.Scopes, User: at.Subject != ""}, true
+	if !slices.Contains(at.Scopes, a.scope) {
+		return stub.Token{}, &refusal{Code: refusedScope}
+	}
+	return stub.Token{Subject: at.Subject, ClientID: at.ClientID, Scopes: at.Scopes, User: at.Subject != ""}, nil
 }
 
-// checkJWT verifies a JWT access token as ASP.NET's JwtBearer would: an
-// RS256 signature by a key still in the JWKS, a live lifetime by the
-// server's clock (with no clock skew, so moving the clock past exp is
-// enough; ASP.NET allows 5 minutes by default), an issuer, and the
-// audience IdentityServer gives every access token, {issuer}/resources,
-// which an id_token or another provider's token lacks.
-func (k *Site) checkJWT(raw string) (stub.Token, bool) {
-	if len(raw) > 16<<10 {
-		return stub.Token{}, false
-	}
-	jws, err := jose.ParseSigned(raw, []jose.SignatureAlgorithm{jose.RS256})
-	if err != nil || len(jws.Signatures) != 1 {
-		return stub.Token{}, false
-	}
-	key := k.env.Keys.Lookup(jws.Signatures[0].Header.KeyID)
-	if key == nil {
-		return stub.Token{}, false
-	}
-	payload, err := jws.Verify(&key.Private.PublicKey)
-	if err != nil {
-		return stub.Token{}, false
-	}
-	var c accessTokenClaims
-	if json.Unmarshal(payload, &c) != nil {
-		return stub.Token{}, false
-	}
-	now := k.env.Clock.Now().Unix()
-	if now >= c.Expires || now < c.NotBefore || c.Issuer == "" ||
-		!slices.Contains(c.Audience, c.Issuer+"/resources") || k.clients[c.ClientID] == nil {
-		return stub.Token{}, false
-	}
-	return stub.Token{Subject: c.Subject, ClientID: c.ClientID, Scopes: c.Scope, User: c.Subject != ""}, true
+func (a *API) challenge(w http.ResponseWriter, value string) {
+	w.Header().Set("WWW-Authenticate", value)
+	w.WriteHeader(http.StatusUnauthorized)
 }

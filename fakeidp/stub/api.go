@@ -23,6 +23,10 @@ type API struct {
 	Forbidden func(w http.ResponseWriter, r *http.Request, reason string)
 	// NotFound answers a request no stub matches.
 	NotFound http.HandlerFunc
+	// MethodNotAllowed, when set, answers a request whose path stubs
+	// match for other methods only; allow lists those methods for the
+	// Allow header. Unset, such a request gets NotFound.
+	MethodNotAllowed func(w http.ResponseWriter, r *http.Request, allow string)
 }
 
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -37,6 +41,12 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		m.stub.write(w, &values{token: &tok, params: m.params, rawQuery: r.URL.RawQuery})
 	case m.reason != "":
 		a.Forbidden(w, r, m.reason)
+	case a.MethodNotAllowed != nil:
+		if allow := a.Stubs.allowed(a.Site, r.URL.Path); allow != "" {
+			a.MethodNotAllowed(w, r, allow)
+			return
+		}
+		a.NotFound(w, r)
 	default:
 		a.NotFound(w, r)
 	}

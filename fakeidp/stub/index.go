@@ -1,6 +1,7 @@
 package stub
 
 import (
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -150,4 +151,41 @@ func (s *Set) match(site, method, path string, tok *Token) match {
 		}
 	}
 	return match{reason: reason}
+}
+
+// allowed lists, for the Allow header, the methods that stubs on site
+// answer for path under any template that matches it (a GET stub answers
+// HEAD too), sorted and comma-separated; "" when no stub matches the path.
+func (s *Set) allowed(site, path string) string {
+	path = strings.TrimPrefix(strings.TrimSuffix(path, "/"), "/")
+	methods := map[string]bool{}
+	s.mu.RLock()
+	if root := s.roots[site]; root != nil {
+		root.methods(path, 0, methods)
+	}
+	s.mu.RUnlock()
+	if methods[http.MethodGet] {
+		methods[http.MethodHead] = true
+	}
+	return strings.Join(slices.Sorted(maps.Keys(methods)), ", ")
+}
+
+// methods adds the methods of every stub whose template matches rest,
+// literal and {name} branches alike, as endpoint routing collects the
+// candidates before it looks at the method. depth bounds the {name}s as
+// find does.
+func (n *node) methods(rest string, depth int, into map[string]bool) {
+	if rest == "" {
+		for _, c := range n.stubs {
+			into[c.stub.Method] = true
+		}
+		return
+	}
+	seg, tail, _ := strings.Cut(rest, "/")
+	if next := n.literal[seg]; next != nil {
+		next.methods(tail, depth, into)
+	}
+	if n.param != nil && seg != "" && depth < maxParams {
+		n.param.methods(tail, depth+1, into)
+	}
 }
