@@ -164,10 +164,10 @@ func (s *Server) dashboardSites() []ui.Site {
 		if oidcSites[st.Name] {
 			v.Issuer = base
 		}
-		v.URLs = append(v.URLs, hostURLs(st, s.URL())...)
+		v.URLs = append(v.URLs, hostURLs(st, s.URL(), nil)...)
 		if tls := s.TLSSiteURL(st.Name); tls != "" {
 			v.URLs = append(v.URLs, ui.SiteURL{How: "https by prefix", URL: tls})
-			v.URLs = append(v.URLs, hostURLs(st, s.TLSURL())...)
+			v.URLs = append(v.URLs, hostURLs(st, s.TLSURL(), s.certCovers)...)
 		}
 		out = append(out, v)
 	}
@@ -175,8 +175,8 @@ func (s *Server) dashboardSites() []ui.Site {
 }
 
 // hostURLs are a site's real host names on the port (and scheme) of a
-// listener's base URL.
-func hostURLs(st site.Site, listener string) []ui.SiteURL {
+// listener's base URL; only those covered, when covered is given.
+func hostURLs(st site.Site, listener string, covered func(host string) bool) []ui.SiteURL {
 	u, err := url.Parse(listener)
 	if err != nil {
 		return nil
@@ -187,6 +187,9 @@ func hostURLs(st site.Site, listener string) []ui.SiteURL {
 	}
 	var out []ui.SiteURL
 	for _, h := range st.Hosts {
+		if covered != nil && !covered(h) {
+			continue
+		}
 		if p := u.Port(); p != "" && p != "80" && p != "443" {
 			h = net.JoinHostPort(h, p)
 		}

@@ -170,4 +170,11 @@ func TestDashboardSitesOverTLS(t *testing.T) {
 			t.Errorf("the Sites panel lacks %s", want)
 		}
 	}
+	// The certificate leaves the production names out, and so does the panel.
+	if prod := "https://identity.kontur.ru:" + port; strings.Contains(body, prod) {
+		t.Errorf("the Sites panel lists %s, which the certificate does not cover", prod)
+	}
+	if !strings.Contains(body, "http://identity.kontur.ru:") {
+		t.Error("the Sites panel lacks identity.kontur.ru over http")
+	}
 }

@@ -6,12 +6,15 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/fakeidp/fakeidp/fakeidp/config"
 	"github.com/fakeidp/fakeidp/fakeidp/site"
 	"github.com/fakeidp/fakeidp/fakeidp/tlsca"
 )
@@ -45,7 +48,7 @@ func (s *Server) loadTLS() (*tlsState, error) {
 	// Certificates are checked against the clients' wall clocks, not the
 	// server's clock, which tests move.
 	now := time.Now()
-	names, err := tlsca.ForHosts(site.HostNames(), s.tlsHosts)
+	names, err := certNames(s.env.Config, s.tlsHosts)
 	if err != nil {
 		return nil, err
 	}
@@ -67,11 +70,29 @@ func (s *Server) loadTLS() (*tlsState, error) {
 	cert, err := ca.Issue(names, now)
 	if err != nil {
 		if s.tlsDir != "" {
-			return nil, fmt.Errorf("%s: %w; to add names, delete %s and %s in that directory to make a new CA, and trust it again", filepath.Join(s.tlsDir, tlsca.CertFile), err, tlsca.CertFile, tlsca.KeyFile)
+			return nil, fmt.Errorf("%s: %w; to add names (--tls-host, sites.<name>.hosts), delete %s and %s in that directory to make a new CA with them, and trust it again", filepath.Join(s.tlsDir, tlsca.CertFile), err, tlsca.CertFile, tlsca.KeyFile)
 		}
 		return nil, err
 	}
 	return &tlsState{cert: *cert, ca: ca, trust: ca.Pool()}, nil
+}
+
+// certNames are the names the certificate covers and the CA permits: the
+// sites' host names but the production ones (site.Site.Production), those
+// the fixtures add (sites.<name>.hosts), and extras (--tls-host).
+func certNames(cfg *config.Config, extras []string) (tlsca.Names, error) {
+	names, err := tlsca.ForHosts(site.CertHosts(), extras)
+	if err != nil {
+		return tlsca.Names{}, err
+	}
+	for _, name := range slices.Sorted(maps.Keys(cfg.Sites)) {
+		for i, h := range cfg.Sites[name].Hosts {
+			if err := names.Add(h); err != nil {
+				return tlsca.Names{}, fmt.Errorf("sites.%s.hosts[%d]: %w", name, i, err)
+			}
+		}
+	}
+	return names, nil
 }
 
 func loadCertFile(certFile, keyFile string) (*tlsState, error) {
@@ -96,6 +117,13 @@ func (st *tlsState) serverConfig() *tls.Config {
 		// the first server's TLS config it sees.
 		NextProtos: []string{"h2", "http/1.1"},
 	}
+}
+
+// certCovers reports whether the HTTPS certificate covers host: the
+// production host names, say, are left out unless asked for.
+func (s *Server) certCovers(host string) bool {
+	st := s.tls.Load()
+	return st != nil && (st.cert.Leaf == nil || st.cert.Leaf.VerifyHostname(host) == nil)
 }
 
 // CACertPEM is the PEM certificate of the CA behind the HTTPS listener,
@@ -148,6 +176,11 @@ func (s *Server) newTransport() *http.Transport {
 	hosts := map[string]bool{}
 	for _, h := range site.HostNames() {
 		hosts[strings.ToLower(h)] = true
+	}
+	for _, st := range s.env.Config.Sites {
+		for _, h := range st.Hosts {
+			hosts[strings.ToLower(h)] = true
+		}
 	}
 	redirect := map[string]string{"80": s.listenAt[0], "443": s.listenAt[1]}
 	dialer := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}

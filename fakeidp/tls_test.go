@@ -298,7 +298,7 @@ func TestTLSDirKeepsTheCAAcrossStarts(t *testing.T) {
 	// The second server's certificate verifies with the first's CA.
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(first.CACertPEM())
-	conn, err := tls.Dial("tcp", strings.TrimPrefix(second.TLSURL(), "https://"), &tls.Config{RootCAs: pool, ServerName: "identity.kontur.ru"})
+	conn, err := tls.Dial("tcp", strings.TrimPrefix(second.TLSURL(), "https://"), &tls.Config{RootCAs: pool, ServerName: "identity.testkontur.ru"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -322,8 +322,8 @@ func TestTLSStartErrors(t *testing.T) {
 		want string
 	}{
 		{"corrupt CA", fakeidp.Options{TLSDir: corrupt}, filepath.Join(corrupt, tlsca.CertFile)},
-		{"missing dir", fakeidp.Options{TLSDir: filepath.Join(corrupt, "nope")}, "nope"},
 		{"bad host", fakeidp.Options{TLSHosts: []string{"https://api.example.test/"}}, "api.example.test"},
+		{"bad sites.<name>.hosts", fakeidp.Options{Config: withSiteHosts(t, "api_kontur.test"), TLSDir: t.TempDir()}, "sites.extern-api.hosts[0]"},
 		{"host the kept CA does not permit", fakeidp.Options{TLSDir: t.TempDir(), TLSHosts: []string{"api.example.test"}}, ""},
 		{"cert file and TLS dir", fakeidp.Options{Config: &both, TLSDir: t.TempDir()}, "exclude"},
 	}
@@ -457,5 +457,67 @@ func TestSecondHTTPListener(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 {
 		t.Errorf("%d", resp.StatusCode)
+	}
+}
+
+// withSiteHosts is the default fixtures with hosts added to the Extern
+// API's site (sites.extern-api.hosts).
+func withSiteHosts(t *testing.T, hosts ...string) *config.Config {
+	t.Helper()
+	def, err := config.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := *def
+	cfg.Sites = map[string]config.Site{"extern-api": {Hosts: hosts}}
+	return &cfg
+}
+
+// A host name the fixtures add to a site is served over HTTPS as over
+// HTTP: the certificate covers it and the CA permits it.
+func TestTLSSiteHostsInTheCertificate(t *testing.T) {
+	dir := t.TempDir()
+	srv := fakeidp.StartTLS(t, fakeidp.Options{Config: withSiteHosts(t, "api.kontur.ru"), TLSDir: dir})
+	resp, err := srv.Client().Get("https://api.kontur.ru/v1/ping")
+	if err != nil {
+		t.Fatalf("over https: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized || !strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "Bearer") {
+		t.Errorf("extern-api by api.kontur.ru over https: %d %q, want its 401", resp.StatusCode, resp.Header.Get("WWW-Authenticate"))
+	}
+	// A kept CA made without the name is an error that names it and the fix.
+	plain := t.TempDir()
+	if _, err := fakeidp.New(fakeidp.Options{TLSDir: plain}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = fakeidp.New(fakeidp.Options{Config: withSiteHosts(t, "api.kontur.ru", "api2.kontur.ru"), TLSDir: plain})
+	if err == nil || !strings.Contains(err.Error(), "does not vouch for api.kontur.ru, api2.kontur.ru:") || !strings.Contains(err.Error(), "delete ca.pem and ca-key.pem") {
+		t.Fatalf("kept CA without the site hosts: %v", err)
+	}
+	// The CA kept with them serves them on the next start too.
+	if _, err := fakeidp.New(fakeidp.Options{Config: withSiteHosts(t, "api.kontur.ru"), TLSDir: dir}); err != nil {
+		t.Errorf("second start: %v", err)
+	}
+}
+
+// A missing --tls-dir is made (0700), with the CA in it; a CA key that
+// others can read stops the start with the chmod that fixes it.
+func TestTLSDirMadeAndKeyModeChecked(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "tls")
+	srv := fakeidp.StartTLS(t, fakeidp.Options{TLSDir: dir})
+	if info, err := os.Stat(dir); err != nil || info.Mode().Perm() != 0o700 {
+		t.Fatalf("dir: %v %v", info.Mode(), err)
+	}
+	if kept, _ := os.ReadFile(filepath.Join(dir, tlsca.CertFile)); string(kept) != string(srv.CACertPEM()) {
+		t.Fatal("the CA served is not the one kept")
+	}
+	key := filepath.Join(dir, tlsca.KeyFile)
+	if err := os.Chmod(key, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := fakeidp.New(fakeidp.Options{TLSDir: dir})
+	if err == nil || !strings.Contains(err.Error(), key) || !strings.Contains(err.Error(), "chmod 600 "+key) {
+		t.Fatalf("key mode 644: %v", err)
 	}
 }

@@ -31,9 +31,10 @@ const caUsage = `usage: fakeidp ca --tls-dir DIR [--tls-host NAME]...
 Creates the CA of fakeidp's HTTPS listener in DIR if it holds none, and
 prints its certificate (PEM), so that CI can install the CA before the
 server starts. A later "fakeidp --tls-addr ... --tls-dir DIR" serves a
-certificate from that CA. The CA's name constraints permit the sites' host
-names, localhost, 127.0.0.0/8, ::1 and the --tls-host names given when it
-is made.
+certificate from that CA. The CA vouches for TLS servers only; its name
+constraints permit the sites' test host names (not identity.kontur.ru or
+medi-api.kontur.ru), localhost, 127.0.0.0/8, ::1 and the --tls-host names
+given when it is made: give the fixtures' sites.<name>.hosts here too.
 `
 
 // runCA is "fakeidp ca".
@@ -48,7 +49,7 @@ func runCA(args []string, stdout, stderr io.Writer) int {
 		fail(stderr, "fakeidp ca", errors.New("--tls-dir (or FAKEIDP_TLS_DIR) is required: the CA is worth printing only if it is kept"))
 		return 2
 	}
-	names, err := tlsca.ForHosts(site.HostNames(), f.hosts)
+	names, err := tlsca.ForHosts(site.CertHosts(), f.hosts)
 	if err != nil {
 		fail(stderr, "fakeidp ca", err)
 		return 2

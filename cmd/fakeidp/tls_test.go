@@ -17,9 +17,10 @@ import (
 	"github.com/fakeidp/fakeidp/fakeidp/tlsca"
 )
 
-// fakeidp ca makes the CA once and prints the same certificate after.
+// fakeidp ca makes the CA once (and its directory) and prints the same
+// certificate after.
 func TestCACommand(t *testing.T) {
-	dir := t.TempDir()
+	dir := filepath.Join(t.TempDir(), "fakeidp-tls")
 	code, first, stderr := runCLI("ca", "--tls-dir", dir)
 	if code != 0 || !strings.HasPrefix(first, "-----BEGIN CERTIFICATE-----") {
 		t.Fatalf("exit %d, stdout %q, stderr %q", code, first, stderr)
@@ -68,6 +69,13 @@ func TestTLSRefusals(t *testing.T) {
 	}
 	missing := filepath.Join(t.TempDir(), "missing")
 	kept := t.TempDir()
+	open := t.TempDir()
+	if code, _, stderr := runCLI("ca", "--tls-dir", open); code != 0 {
+		t.Fatal(stderr)
+	}
+	if err := os.Chmod(filepath.Join(open, tlsca.KeyFile), 0o640); err != nil {
+		t.Fatal(err)
+	}
 	unwritable := t.TempDir()
 	if err := os.Chmod(unwritable, 0o500); err != nil {
 		t.Fatal(err)
@@ -91,7 +99,8 @@ func TestTLSRefusals(t *testing.T) {
 		inStderr string
 	}{
 		{"corrupt --tls-dir", append(serve, "--tls-dir", corrupt), 1, filepath.Join(corrupt, tlsca.KeyFile)},
-		{"missing --tls-dir", append(serve, "--tls-dir", missing), 1, missing},
+		{"--tls-dir with an open key", append(serve, "--tls-dir", open), 1, "chmod 600 " + filepath.Join(open, tlsca.KeyFile)},
+		{"ca on a dir with an open key", []string{"ca", "--tls-dir", open}, 1, "chmod 600 " + filepath.Join(open, tlsca.KeyFile)},
 		{"unwritable --tls-dir", append(serve, "--tls-dir", unwritable), 1, "cannot write"},
 		{"bad --tls-host", append(serve, "--tls-host", "*.example.test"), 1, `TLS host "*.example.test"`},
 		{"--tls-addr in use", append(serve, "--tls-addr", busy.Addr().String()), 1, "--tls-addr"},

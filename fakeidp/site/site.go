@@ -10,6 +10,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/fakeidp/fakeidp/fakeidp/clock"
@@ -24,19 +25,26 @@ type Site struct {
 	Name   string
 	Prefix string
 	Hosts  []string
+	// Production are the names among Hosts that only the provider's
+	// production service has (its test stand has another). They route
+	// like the others, but the HTTPS certificate and its CA leave them
+	// out unless --tls-host names one: a machine that trusts a leaked
+	// test CA must not be shown a fake production Kontur.
+	Production []string
 }
 
 // The sites, as fixed by the project's interface.
 var (
-	Kontur             = Site{"kontur", "/kontur", []string{"identity.testkontur.ru", "identity.kontur.ru"}}
-	DoktornaraboteAPI  = Site{"doktornarabote-api", "/doktornarabote-api", []string{"testapipartner.doktornarabote.ru"}}
-	DoktornaraboteAuth = Site{"doktornarabote-auth", "/doktornarabote-auth", []string{"testauthpartner.doktornarabote.ru"}}
-	Livedigital        = Site{"livedigital", "/livedigital", []string{"moodhood-api.livedigital.space"}}
+	Kontur             = Site{"kontur", "/kontur", []string{"identity.testkontur.ru", "identity.kontur.ru"}, []string{"identity.kontur.ru"}}
+	DoktornaraboteAPI  = Site{"doktornarabote-api", "/doktornarabote-api", []string{"testapipartner.doktornarabote.ru"}, nil}
+	DoktornaraboteAuth = Site{"doktornarabote-auth", "/doktornarabote-auth", []string{"testauthpartner.doktornarabote.ru"}, nil}
+	// Livedigital's API has one host name, for tests and production alike.
+	Livedigital = Site{"livedigital", "/livedigital", []string{"moodhood-api.livedigital.space"}, nil}
 	// MediAPI is Kontur.Strakhovanie's API (seed 000), behind Kontur tokens.
-	MediAPI = Site{"medi-api", "/medi-api", []string{"medi-api.testkontur.ru", "medi-api.kontur.ru"}}
+	MediAPI = Site{"medi-api", "/medi-api", []string{"medi-api.testkontur.ru", "medi-api.kontur.ru"}, []string{"medi-api.kontur.ru"}}
 	// ExternAPI is the Kontur.Extern API (seeds 001, 002); its host name is
 	// INFER, and fixtures may add others (sites.extern-api.hosts).
-	ExternAPI = Site{"extern-api", "/extern-api", []string{"extern-api.testkontur.ru"}}
+	ExternAPI = Site{"extern-api", "/extern-api", []string{"extern-api.testkontur.ru"}, nil}
 )
 
 // All lists every site.
@@ -47,6 +55,20 @@ func HostNames() []string {
 	var hosts []string
 	for _, s := range All {
 		hosts = append(hosts, s.Hosts...)
+	}
+	return hosts
+}
+
+// CertHosts is every site's host names but the production ones: what the
+// HTTPS certificate covers by default.
+func CertHosts() []string {
+	var hosts []string
+	for _, s := range All {
+		for _, h := range s.Hosts {
+			if !slices.Contains(s.Production, h) {
+				hosts = append(hosts, h)
+			}
+		}
 	}
 	return hosts
 }

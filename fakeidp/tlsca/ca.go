@@ -1,11 +1,12 @@
 // Package tlsca is fakeidp's local certificate authority. It makes a CA
-// whose X.509 name constraints permit only the names fakeidp serves, keeps
-// it in a directory so that trust installed once survives restarts, and
-// issues the leaf certificate of a TLS listener.
+// for TLS servers only (extended key usage serverAuth, no e-mail or URI
+// names) whose X.509 name constraints permit only the names fakeidp
+// serves, keeps it in a directory so that trust installed once survives
+// restarts, and issues the leaf certificate of a TLS listener.
 //
-// The name constraints are the point: a test CA leaks (it sits in CI
-// volumes and developers' trust stores), and a constrained one cannot vouch
-// for any site but the fakes.
+// The constraints are the point: a test CA leaks (it sits in CI volumes
+// and developers' trust stores), and a constrained one cannot vouch for
+// anything but the fakes' servers.
 //
 // It must not import any other fakeidp package.
 package tlsca
@@ -24,6 +25,8 @@ import (
 	"fmt"
 	"math/big"
 	"net"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -35,6 +38,14 @@ const (
 	// backdate covers clocks a little behind this machine's.
 	backdate = time.Hour
 )
+
+// nowhere is the one e-mail and URI name constraint: names under the
+// reserved top-level domain "invalid" (RFC 6761), which never resolves.
+// A name constraint that permits some names of a form is how X.509 says
+// that other names of that form are not permitted; a CA that lists none
+// permits all of them. An empty excluded subtree is not read alike: Go
+// and NSS take it as every name, OpenSSL as none.
+const nowhere = ".invalid"
 
 // CA is a certificate authority constrained to a set of names.
 type CA struct {
@@ -58,16 +69,22 @@ func New(names Names, now time.Time) (*CA, error) {
 		SerialNumber: serial(),
 		// The random tag tells CAs from different starts apart in a trust
 		// store listing.
-		Subject:                     pkix.Name{Organization: []string{"fakeidp"}, CommonName: "fakeidp test-only CA " + hex.EncodeToString(tag)},
-		NotBefore:                   now.Add(-backdate),
-		NotAfter:                    now.Add(caLifetime),
-		IsCA:                        true,
-		BasicConstraintsValid:       true,
-		MaxPathLenZero:              true,
-		KeyUsage:                    x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
+		Subject:               pkix.Name{Organization: []string{"fakeidp"}, CommonName: "fakeidp test-only CA " + hex.EncodeToString(tag)},
+		NotBefore:             now.Add(-backdate),
+		NotAfter:              now.Add(caLifetime),
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+		MaxPathLenZero:        true,
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
+		// The CA vouches for TLS servers only: Go, OpenSSL and NSS apply
+		// a CA's extended key usage to the whole chain, so a leaf forged
+		// for client authentication, code or e-mail signing fails there.
+		ExtKeyUsage:                 []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		PermittedDNSDomainsCritical: true, // RFC 5280: name constraints MUST be critical
 		PermittedDNSDomains:         names.DNS,
 		PermittedIPRanges:           names.ipRanges(),
+		PermittedEmailAddresses:     []string{nowhere},
+		PermittedURIDomains:         []string{nowhere},
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
 	if err != nil {
@@ -120,9 +137,37 @@ func (c *CA) Issue(names Names, now time.Time) (*tls.Certificate, error) {
 	// With no DNSName, Verify checks the chain and the name constraints
 	// against every name in the leaf.
 	if _, err := leaf.Verify(x509.VerifyOptions{Roots: c.Pool(), CurrentTime: now}); err != nil {
+		if refused := c.Refused(names, now); len(refused) > 0 {
+			return nil, fmt.Errorf("the CA does not vouch for %s: it was made without them (it permits %s)", strings.Join(refused, ", "), c.Permits())
+		}
 		return nil, fmt.Errorf("the CA does not vouch for the names %s (it permits %s): %w", names, c.Permits(), err)
 	}
 	return &tls.Certificate{Certificate: [][]byte{der, c.cert.Raw}, PrivateKey: key, Leaf: leaf}, nil
+}
+
+// Refused lists the names the CA's constraints do not permit, each tried
+// alone in a leaf of its own, so that an error can name exactly those.
+func (c *CA) Refused(names Names, now time.Time) []string {
+	var refused []string
+	try := func(one Names, name string) {
+		der, _, err := c.sign(one, now)
+		if err == nil {
+			var leaf *x509.Certificate
+			if leaf, err = x509.ParseCertificate(der); err == nil {
+				_, err = leaf.Verify(x509.VerifyOptions{Roots: c.Pool(), CurrentTime: now})
+			}
+		}
+		if err != nil {
+			refused = append(refused, name)
+		}
+	}
+	for _, d := range names.DNS {
+		try(Names{DNS: []string{d}}, d)
+	}
+	for _, ip := range names.IPs {
+		try(Names{IPs: []net.IP{ip}}, ip.String())
+	}
+	return refused
 }
 
 // sign makes a leaf certificate for names without checking it.
@@ -173,7 +218,13 @@ func (c *CA) Permits() string {
 // package can sign with.
 var errNotCA = errors.New("not a CA certificate")
 
-// checkPair makes sure cert is a CA and key is its private key.
+// errNotServersOnly: a kept CA from before fakeidp limited its CA to TLS
+// servers. Such a CA, leaked, vouches for client certificates, code and
+// e-mail too; it is refused rather than used, and the fix named.
+var errNotServersOnly = errors.New("this CA vouches for more than TLS servers (it was made by an earlier fakeidp, without the serverAuth-only extended key usage and the e-mail and URI name constraints); delete " + CertFile + " and " + KeyFile + " in that directory to make a new CA, and trust it again")
+
+// checkPair makes sure cert is a CA for TLS servers only and key is its
+// private key.
 func checkPair(cert *x509.Certificate, key crypto.Signer) error {
 	if !cert.IsCA || !cert.BasicConstraintsValid {
 		return errNotCA
@@ -181,6 +232,10 @@ func checkPair(cert *x509.Certificate, key crypto.Signer) error {
 	pub, ok := cert.PublicKey.(interface{ Equal(crypto.PublicKey) bool })
 	if !ok || !pub.Equal(key.Public()) {
 		return errors.New("the private key does not belong to the CA certificate")
+	}
+	if !slices.Equal(cert.ExtKeyUsage, []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}) || len(cert.UnknownExtKeyUsage) > 0 ||
+		!slices.Equal(cert.PermittedEmailAddresses, []string{nowhere}) || !slices.Equal(cert.PermittedURIDomains, []string{nowhere}) {
+		return errNotServersOnly
 	}
 	return nil
 }

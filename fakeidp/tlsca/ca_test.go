@@ -2,6 +2,7 @@ package tlsca
 
 import (
 	"bytes"
+	"crypto/rand"
 	"crypto/x509"
 	"errors"
 	"os"
@@ -109,9 +110,11 @@ func TestDirKeepsTheCA(t *testing.T) {
 	if _, err := second.Issue(testNames(t), now); err != nil {
 		t.Fatal(err)
 	}
-	// A name the kept CA was not made for is refused, not silently left out.
-	if _, err := second.Issue(testNames(t, "api.example.test"), now); err == nil || !strings.Contains(err.Error(), "api.example.test") {
-		t.Errorf("new name with a kept CA: %v", err)
+	// A name the kept CA was not made for is refused, not silently left
+	// out, and the error names exactly the names it lacks.
+	_, err = second.Issue(testNames(t, "api.example.test", "10.9.9.9"), now)
+	if want := "the CA does not vouch for api.example.test, 10.9.9.9: it was made without them"; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("new names with a kept CA: %v, want %q", err, want)
 	}
 }
 
@@ -134,7 +137,6 @@ func TestDirErrors(t *testing.T) {
 		dir      func(t *testing.T) string
 		wantFile string
 	}{
-		{"missing dir", func(t *testing.T) string { return filepath.Join(t.TempDir(), "nope") }, "nope"},
 		{"a file, not a dir", func(t *testing.T) string {
 			d := t.TempDir()
 			write(t, d, "f", "x")
@@ -150,6 +152,28 @@ func TestDirErrors(t *testing.T) {
 		}, CertFile},
 		{"cert without key", func(t *testing.T) string { d := valid(t); os.Remove(filepath.Join(d, KeyFile)); return d }, KeyFile},
 		{"key without cert", func(t *testing.T) string { d := valid(t); os.Remove(filepath.Join(d, CertFile)); return d }, CertFile},
+		{"key readable by others", func(t *testing.T) string { d := valid(t); os.Chmod(filepath.Join(d, KeyFile), 0o644); return d }, "chmod 600"},
+		{"key writable by the group", func(t *testing.T) string { d := valid(t); os.Chmod(filepath.Join(d, KeyFile), 0o620); return d }, "chmod 600"},
+		{"a CA from before serverAuth only", func(t *testing.T) string {
+			d := t.TempDir()
+			ca, err := New(testNames(t), now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ca.cert.ExtKeyUsage, ca.cert.PermittedEmailAddresses, ca.cert.PermittedURIDomains = nil, nil, nil
+			der, err := x509.CreateCertificate(rand.Reader, ca.cert, ca.cert, ca.key.Public(), ca.key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			old, err := fromDER(der, ca.key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := old.save(filepath.Join(d, CertFile), filepath.Join(d, KeyFile)); err != nil {
+				t.Fatal(err)
+			}
+			return d
+		}, "more than TLS servers"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -164,6 +188,47 @@ func TestDirErrors(t *testing.T) {
 				t.Error("the CA certificate was rewritten")
 			}
 		})
+	}
+}
+
+// A missing --tls-dir is made, private to its owner, with the CA in it.
+func TestDirMadeWhenMissing(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "a", "tls")
+	if _, err := LoadOrCreate(dir, testNames(t), now); err != nil {
+		t.Fatal(err)
+	}
+	info, err := os.Stat(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mode := info.Mode().Perm(); mode != 0o700 {
+		t.Errorf("dir mode %o, want 700", mode)
+	}
+	if _, err := LoadOrCreate(dir, testNames(t), now); err != nil {
+		t.Fatalf("second start: %v", err)
+	}
+}
+
+// The key's mode is checked before it is read: the message names the file
+// and the fix, and says nothing of the key.
+func TestKeyModeMessage(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := LoadOrCreate(dir, testNames(t), now); err != nil {
+		t.Fatal(err)
+	}
+	key := filepath.Join(dir, KeyFile)
+	if err := os.Chmod(key, 0o604); err != nil {
+		t.Fatal(err)
+	}
+	_, err := LoadOrCreate(dir, testNames(t), now)
+	if err == nil || !strings.HasPrefix(err.Error(), key+": ") || !strings.Contains(err.Error(), "chmod 600 "+key) || strings.Contains(err.Error(), "PRIVATE") {
+		t.Fatalf("got %v", err)
+	}
+	if err := os.Chmod(key, 0o400); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadOrCreate(dir, testNames(t), now); err != nil {
+		t.Errorf("mode 400: %v", err)
 	}
 }
 

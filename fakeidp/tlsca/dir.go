@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"time"
 )
 
@@ -19,13 +20,21 @@ const (
 )
 
 // LoadOrCreate returns the CA kept in dir, making it (with names as its
-// constraints) when dir holds neither file. dir must exist.
+// constraints) when dir holds neither file, and dir itself (mode 0700)
+// when it does not exist.
 //
 // A file that exists but cannot be read or parsed is an error naming it:
 // making a new CA instead would silently break the trust already
 // installed for the old one.
 func LoadOrCreate(dir string, names Names, now time.Time) (*CA, error) {
 	info, err := os.Stat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		// 0700: the directory holds the CA's private key.
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("TLS directory %s: cannot create it: %w", dir, err)
+		}
+		info, err = os.Stat(dir)
+	}
 	switch {
 	case err != nil:
 		return nil, fmt.Errorf("TLS directory %s: %w", dir, err)
@@ -71,6 +80,9 @@ func exists(path string) (bool, error) {
 }
 
 func load(certPath, keyPath string) (*CA, error) {
+	if err := checkKeyMode(keyPath); err != nil {
+		return nil, err
+	}
 	certDER, err := readPEM(certPath, "CERTIFICATE")
 	if err != nil {
 		return nil, err
@@ -95,6 +107,24 @@ func load(certPath, keyPath string) (*CA, error) {
 		return nil, fmt.Errorf("%s: %w", certPath, err)
 	}
 	return ca, nil
+}
+
+// checkKeyMode refuses a CA key that other users may read or write, as
+// ssh refuses such a private key: whoever reads it can make certificates
+// that every machine trusting the CA accepts. Windows has no such mode
+// bits.
+func checkKeyMode(keyPath string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	info, err := os.Stat(keyPath)
+	if err != nil {
+		return err
+	}
+	if mode := info.Mode().Perm(); mode&0o077 != 0 {
+		return fmt.Errorf("%s: the CA's private key is open to other users (mode %04o); make it private with: chmod 600 %s", keyPath, mode, keyPath)
+	}
+	return nil
 }
 
 // readPEM reads the one PEM block of a CA file.
