@@ -1,6 +1,7 @@
 // The journal panel: the journal's live stream (Server-Sent Events),
 // filtered, paused and cleared in the page.
 import { base, api, el, $, guarded } from "./api.js";
+import { showDetail, hideDetail } from "./detail.js";
 
 const maxRows = 500;
 let paused = false;
@@ -20,7 +21,7 @@ export function startJournal(notify) {
   $("journal-clear").addEventListener("click", () => guarded("clear", () => api("DELETE", "journal")));
   $("journal-rows").addEventListener("click", (ev) => {
     const tr = ev.target.closest("tr");
-    if (tr) showDetail(tr);
+    if (tr) select(tr);
   });
   $("detail-close").addEventListener("click", hideDetail);
   connect();
@@ -85,13 +86,21 @@ function addRow(e) {
     el("td", {}, e.method),
     el("td", { class: "mono" }, e.path),
     el("td", {}, e.client_id || ""),
-    el("td", { class: "s" + String(e.status)[0] }, e.status ? String(e.status) : "—"),
+    el("td", { class: "s" + String(e.status)[0] }, e.status ? String(e.status) : "—", reasonCode(e)),
     el("td", {}, String(e.duration_ms)));
+  if (e.reason) tr.dataset.reason = e.reason.code;
   entryOf.set(tr, e);
   tr.hidden = !matches(e);
   const rows = $("journal-rows");
   rows.prepend(tr);
   while (rows.children.length > maxRows) rows.lastElementChild.remove();
+}
+
+// reasonCode is why fakeidp refused, under the status; the message is in
+// the detail pane and the row's tooltip.
+function reasonCode(e) {
+  if (!e.reason) return null;
+  return el("span", { class: "reason-code", title: e.reason.message || "", dataset: { testid: "row-reason" } }, e.reason.code);
 }
 
 // matches applies the filters: site exactly, path and client as
@@ -121,21 +130,8 @@ function refilter() {
   }
 }
 
-function showDetail(tr) {
-  const e = entryOf.get(tr);
+function select(tr) {
   for (const r of $("journal-rows").querySelectorAll("tr.selected")) r.classList.remove("selected");
   tr.classList.add("selected");
-  $("detail-title").textContent = e.method + " " + e.site + " " + e.path;
-  const request = { time: e.time, site: e.site, method: e.method, path: e.path, client_id: e.client_id,
-    query: e.query, fields: e.fields, headers: e.headers };
-  const response = { status: e.status, duration_ms: e.duration_ms, note: e.note };
-  if (e.response_headers) response.headers = e.response_headers;
-  if (e.response_fields) response.fields = e.response_fields;
-  $("detail-request").textContent = JSON.stringify(request, null, 2);
-  $("detail-response").textContent = JSON.stringify(response, null, 2);
-  $("journal-detail").hidden = false;
-}
-
-function hideDetail() {
-  $("journal-detail").hidden = true;
+  showDetail(entryOf.get(tr));
 }
