@@ -41,7 +41,7 @@ func (s *Steps) callAPI(ctx context.Context, method, path, siteName, how, bearer
 		bearer = s.livedigital.personalToken
 	}
 	if bearer == "" && how != "without a token" {
-		return fmt.Errorf("expected the scenario to hold a token to send (%s)", how)
+		return s.noTokenToSend(how)
 	}
 	h := http.Header{}
 	if bearer != "" {
@@ -49,4 +49,10 @@ func (s *Steps) callAPI(ctx context.Context, method, path, siteName, how, bearer
 	}
 	_, err := s.site(ctx, siteName, method, path, "", "", h)
 	return err
+}
+
+// noTokenToSend: a step needs a token that no earlier answer gave; the
+// last answer (and, from a fakeidp, its journal) says why.
+func (s *Steps) noTokenToSend(how string) error {
+	return fmt.Errorf("expected the scenario to hold a token to send (%s); the last answer was %s", how, s.last.summary())
 }

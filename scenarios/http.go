@@ -27,6 +27,10 @@ type exchange struct {
 	took    time.Duration
 	// json is the parsed body, cached by jsonBody.
 	json *jsonDoc
+	// explain asks the fake's journal why it answered so (see explain.go);
+	// nil for a real provider. explained caches its answer.
+	explain   func() string
+	explained *string
 }
 
 // do sends req with the scenario's client and timeout. It never follows
@@ -35,6 +39,9 @@ func (s *Steps) do(ctx context.Context, req *http.Request) *exchange {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	ex := &exchange{method: req.Method, url: redactURL(req.URL.String())}
+	if s.cfg.Kind() != Real {
+		ex.explain = func() string { return s.explain(ex) }
+	}
 	s.target.selectSandbox(req)
 	start := time.Now()
 	resp, err := s.client.Do(req.WithContext(ctx))
@@ -120,7 +127,19 @@ func (ex *exchange) summary() string {
 	if ct == "" {
 		ct = "no Content-Type"
 	}
-	return fmt.Sprintf("%d (%s) %s", ex.status, ct, snippet(ex.body))
+	return fmt.Sprintf("%d (%s) %s%s", ex.status, ct, snippet(ex.body), ex.journalSays())
+}
+
+// journalSays is what the fake's journal adds to the answer, asked once.
+func (ex *exchange) journalSays() string {
+	if ex.explain == nil {
+		return ""
+	}
+	if ex.explained == nil {
+		s := ex.explain()
+		ex.explained = &s
+	}
+	return *ex.explained
 }
 
 // secretField matches a JSON string field that holds a credential.
@@ -129,8 +148,10 @@ var secretField = regexp.MustCompile(`("(?:access_token|refresh_token|id_token|t
 // snippet is the start of a body, printable, with the values of
 // credential fields cut to four characters: messages end up in CI logs,
 // and against a real provider the tokens are real.
-func snippet(b []byte) string {
-	const n = 300
+func snippet(b []byte) string { return snippetOf(b, 300) }
+
+// snippetOf is snippet with room for n bytes.
+func snippetOf(b []byte, n int) string {
 	if len(b) == 0 {
 		return "with an empty body"
 	}

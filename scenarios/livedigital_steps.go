@@ -128,7 +128,7 @@ func (s *Steps) listSpaces(ctx context.Context, how, bearer string) error {
 		bearer = s.livedigital.personalToken
 	}
 	if bearer == "" && how != "without a token" {
-		return fmt.Errorf("expected the scenario to hold a token to send (%s)", how)
+		return s.noTokenToSend(how)
 	}
 	h := http.Header{}
 	if bearer != "" {
