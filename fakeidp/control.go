@@ -88,6 +88,7 @@ var controlEndpoints = []string{
 	"GET|POST /_fakeidp/clock", "GET /_fakeidp/keys", "POST /_fakeidp/keys/rotate",
 	"POST|GET|DELETE /_fakeidp/stubs", "GET|DELETE /_fakeidp/stubs/{id}",
 	"GET|DELETE /_fakeidp/journal", "GET /_fakeidp/journal/stream", "GET|DELETE /_fakeidp/sms", "GET /_fakeidp/livedigital/",
+	"GET /_fakeidp/ui",
 }
 
 func (s *Server) index(w http.ResponseWriter, r *http.Request) {

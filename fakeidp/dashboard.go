@@ -164,19 +164,31 @@ func (s *Server) dashboardSites() []ui.Site {
 		if oidcSites[st.Name] {
 			v.Issuer = base
 		}
-		v.URLs = append(v.URLs, hostURLs(st, s.URL(), nil)...)
+		note := s.hostNote()
+		v.URLs = append(v.URLs, hostURLs(st, s.URL(), nil, note)...)
 		if tls := s.TLSSiteURL(st.Name); tls != "" {
 			v.URLs = append(v.URLs, ui.SiteURL{How: "https by prefix", URL: tls})
-			v.URLs = append(v.URLs, hostURLs(st, s.TLSURL(), s.certCovers)...)
+			v.URLs = append(v.URLs, hostURLs(st, s.TLSURL(), s.certCovers, note)...)
 		}
 		out = append(out, v)
 	}
 	return out
 }
 
+// hostNote says what a URL by host name needs: the name must lead here,
+// and a sandbox is named by a header, as its path prefix is not there.
+func (s *Server) hostNote() string {
+	note := "needs DNS (e.g. /etc/hosts) or a Host header naming it"
+	if id, ok := strings.CutPrefix(s.mount, SandboxPrefix); ok {
+		note += ", and " + SandboxHeader + ": " + id
+	}
+	return note
+}
+
 // hostURLs are a site's real host names on the port (and scheme) of a
-// listener's base URL; only those covered, when covered is given.
-func hostURLs(st site.Site, listener string, covered func(host string) bool) []ui.SiteURL {
+// listener's base URL, each with note; only those covered, when covered
+// is given.
+func hostURLs(st site.Site, listener string, covered func(host string) bool, note string) []ui.SiteURL {
 	u, err := url.Parse(listener)
 	if err != nil {
 		return nil
@@ -193,7 +205,7 @@ func hostURLs(st site.Site, listener string, covered func(host string) bool) []u
 		if p := u.Port(); p != "" && p != "80" && p != "443" {
 			h = net.JoinHostPort(h, p)
 		}
-		out = append(out, ui.SiteURL{How: how, URL: u.Scheme + "://" + h})
+		out = append(out, ui.SiteURL{How: how, URL: u.Scheme + "://" + h, Note: note})
 	}
 	return out
 }

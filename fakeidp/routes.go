@@ -134,8 +134,18 @@ func (s *Server) controlHandler() http.Handler {
 	// guard does not know, and it tells nothing a page could misuse.
 	public := mux.NewRouter()
 	public.HandleFunc("/_fakeidp/ca.pem", s.caPEM).Methods(http.MethodGet, http.MethodHead)
+	// The index is at /_fakeidp/; a redirect tells nothing either.
+	public.HandleFunc("/_fakeidp", toIndex).Methods(http.MethodGet, http.MethodHead)
 	public.NotFoundHandler = s.controlGuard(root)
 	return public
+}
+
+// toIndex sends /_fakeidp to /_fakeidp/ by a relative Location, which
+// stays right in a sandbox (/sandbox/{id}/_fakeidp), whose path the
+// handler does not see.
+func toIndex(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Location", "_fakeidp/")
+	w.WriteHeader(http.StatusMovedPermanently)
 }
 
 func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -165,6 +175,10 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if below(r.URL.Path, "/_fakeidp") {
 		f.control.ServeHTTP(w, r)
+		return
+	}
+	if r.URL.Path == "/" {
+		f.s.landing(w, r)
 		return
 	}
 	http.NotFound(w, r)

@@ -48,6 +48,8 @@ type Site struct {
 // SiteURL is one way to reach a site, e.g. {"by prefix", "http://…/kontur"}.
 type SiteURL struct {
 	How, URL string
+	// Note says what the URL needs to work, such as DNS for a host name.
+	Note string
 }
 
 // Preset is one error case.
