@@ -50,6 +50,7 @@ func parsePresets(cfg *config.Config) (map[string]*preset, error) {
 	var problems config.Problems
 	for i, p := range cfg.Presets {
 		rules, err := fault.DecodeYAML(p.Rules)
+		rules = rules.FromPreset(p.Name)
 		if err != nil {
 			problems = append(problems, fmt.Sprintf("presets[%d] (%s): %v", i, p.Name, err))
 		}

@@ -46,6 +46,9 @@ func (e *Engine) handleAdd(w http.ResponseWriter, r *http.Request) {
 	}
 	rules, list, err := DecodeJSON(body)
 	if err == nil {
+		for i := range rules {
+			rules[i].Preset = "" // only enabling a preset names one
+		}
 		rules, err = e.AddChecked(Checked{rules}) // DecodeJSON validated them
 	}
 	var pe *ProblemsError

@@ -103,6 +103,16 @@ type Checked struct{ rules []Rule }
 // Rules are the rules, not yet stored (without ids).
 func (c Checked) Rules() []Rule { return c.rules }
 
+// FromPreset is a copy of c whose rules name the preset they come from,
+// for the journal to say which preset made an answer.
+func (c Checked) FromPreset(name string) Checked {
+	rules := slices.Clone(c.rules)
+	for i := range rules {
+		rules[i].Preset = name
+	}
+	return Checked{rules}
+}
+
 // Join is the rules of every c, in order.
 func Join(c ...Checked) Checked {
 	var all []Rule

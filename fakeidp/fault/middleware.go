@@ -2,7 +2,9 @@ package fault
 
 import (
 	"bytes"
+	"cmp"
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -10,6 +12,7 @@ import (
 	"time"
 
 	"github.com/fakeidp/fakeidp/fakeidp/oauth"
+	"github.com/fakeidp/fakeidp/fakeidp/site"
 )
 
 // ErrorRenderer writes an error in a site's own dialect. The rule's status
@@ -63,6 +66,12 @@ func (e *Engine) Middleware(render ErrorRenderer, stop <-chan struct{}) func(htt
 
 func apply(en *entry, w http.ResponseWriter, r *http.Request, next http.Handler, render ErrorRenderer, stop <-chan struct{}) {
 	eff := &en.rule.Effect
+	if eff.Type != TypeLatency {
+		// Recorded before the answer is written, so that the explain
+		// header can carry it. A delayed request is answered by its
+		// handler, which gives its own reason, if any.
+		site.RefuseByFault(r, en.rule.ID, en.rule.Preset, explain(&en.rule))
+	}
 	switch eff.Type {
 	case TypeError:
 		render.RenderError(w, r, eff.oauthError())
@@ -92,6 +101,35 @@ func apply(en *entry, w http.ResponseWriter, r *http.Request, next http.Handler,
 	case TypeContentType:
 		serveWithContentType(w, r, next, eff.ContentType)
 	}
+}
+
+// explain says what rule r did to a request, for the journal.
+func explain(r *Rule) string {
+	eff := &r.Effect
+	var did string
+	switch eff.Type {
+	case TypeError:
+		did = fmt.Sprintf("answered with error %s (status %d)", eff.Error, cmp.Or(eff.Status, http.StatusBadRequest))
+	case TypeResponse:
+		did = fmt.Sprintf("answered with its own response (status %d)", cmp.Or(eff.Status, http.StatusOK))
+	case TypeHang:
+		did = "held the request without answering"
+	case TypeClose:
+		did = "closed the connection without an answer"
+	case TypeReset:
+		did = "reset the connection without an answer"
+	case TypeTruncate:
+		did = "cut the real answer's body in half"
+	case TypeMalformed:
+		did = "broke the real answer's JSON"
+	case TypeContentType:
+		did = "replaced the real answer's Content-Type with " + cmp.Or(eff.ContentType, "text/html; charset=utf-8")
+	}
+	by := "fault rule " + r.ID
+	if r.Preset != "" {
+		by += " (preset " + r.Preset + ")"
+	}
+	return by + " " + did
 }
 
 // oauthError builds a fresh error for each request: an *oauth.Error must

@@ -30,6 +30,9 @@ type Rule struct {
 	Seen int64 `json:"seen" yaml:"-"`
 	// Fired counts the requests the rule's effect was applied to.
 	Fired int64 `json:"fired" yaml:"-"`
+	// Preset is the preset that added the rule, set by the server that
+	// enables it; the control API ignores a value sent in.
+	Preset string `json:"preset,omitempty" yaml:"-"`
 }
 
 // Match lists what a request must have for a rule to apply. Every non-empty

@@ -36,11 +36,64 @@ type Entry struct {
 	Subject string `json:"subject,omitempty"`
 	// Note explains an unusual ending, e.g. a hijacked connection.
 	Note string `json:"note,omitempty"`
+	// Reason is why fakeidp refused the request; nil for a success.
+	Reason *Reason `json:"reason,omitempty"`
+	// Fault names the fault rule that made the answer (Reason.Code
+	// "fault").
+	Fault *FaultRef `json:"fault,omitempty"`
+	// NearMisses are the stubs closest to an API call that none answered
+	// (Reason.Code "no_stub"), closest first.
+	NearMisses []NearMiss `json:"near_misses,omitempty"`
+	// Response is what the client was sent.
+	Response *Response `json:"response,omitempty"`
 }
+
+// Reason is why fakeidp refused a request: a stable snake_case code (see
+// docs/explain.md) and one English sentence. Neither holds a secret.
+type Reason struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// FaultRef names the fault rule that made an answer, and the preset that
+// added it, if any.
+type FaultRef struct {
+	ID     string `json:"id"`
+	Preset string `json:"preset,omitempty"`
+}
+
+// NearMiss is a stub that nearly answered a request: its id, method and
+// path template, and what about the request differs from what it wants
+// ("method", "path", "query", "scope", "token"…), as WireMock reports.
+type NearMiss struct {
+	ID      string   `json:"id"`
+	Method  string   `json:"method"`
+	Path    string   `json:"path"`
+	Differs []string `json:"differs"`
+}
+
+// Response is the answer a request got. Secrets in the body (tokens, a
+// cabinet's client secret) and headers (a code in Location, cookies) are
+// cut to their short prefix; a body over MaxBody bytes is cut and marked
+// Truncated.
+type Response struct {
+	Status    int               `json:"status"`
+	Headers   map[string]string `json:"headers,omitempty"`
+	Body      string            `json:"body"`
+	Truncated bool              `json:"truncated,omitempty"`
+}
+
+// MaxBody is how much of a response body an entry keeps.
+const MaxBody = 8 << 10
 
 // Filter selects entries; empty fields match everything.
 type Filter struct {
 	Site, Path, ClientID string
+	// Reason is a reason code, e.g. "client_secret_mismatch".
+	Reason string
+	// Status is an exact status, e.g. 401; StatusClass a class, e.g. 4
+	// for every 4xx.
+	Status, StatusClass int
 	// Limit is the most entries to return; 0 means all.
 	Limit int
 }
@@ -95,14 +148,49 @@ func (j *Journal) Record(e Entry) {
 	var p packer
 	p.init()
 	p.fixed(e.Site, e.Method, e.Path, e.ClientID, e.Subject, clip(e.Note))
+	var why Reason
+	if e.Reason != nil {
+		why = *e.Reason
+	}
+	var ref FaultRef
+	if e.Fault != nil {
+		ref = *e.Fault
+	}
+	p.explained(why.Code, why.Message, ref.ID, ref.Preset)
+	var resp Response
+	if e.Response != nil {
+		resp = *e.Response
+		p.flags |= flagResponse
+		if resp.Truncated {
+			p.flags |= flagTruncated
+		}
+	}
+	p.body("", []byte(resp.Body), len(resp.Body))
 	p.params(secQuery, e.Query)
 	p.params(secFields, e.Fields)
-	h := make(http.Header, len(e.Headers))
-	for k, v := range e.Headers {
+	p.headers(secHeaders, headerOf(e.Headers), false)
+	p.headers(secResponse, headerOf(resp.Headers), false)
+	for _, n := range e.NearMisses {
+		p.nearMiss(n.ID, n.Method, n.Path, n.Differs)
+	}
+	j.add(p.record(e.Time, e.Status, e.DurationMS))
+}
+
+func headerOf(m map[string]string) http.Header {
+	h := make(http.Header, len(m))
+	for k, v := range m {
 		h[k] = []string{v}
 	}
-	p.headers(h, false)
-	j.add(p.record(e.Time, e.Status, e.DurationMS))
+	return h
+}
+
+// Last returns the newest entry, if there is one: in a Go test, the
+// request its client just made, and why it was refused.
+func (j *Journal) Last() (Entry, bool) {
+	if es := j.List(Filter{Limit: 1}); len(es) > 0 {
+		return es[0], true
+	}
+	return Entry{}, false
 }
 
 // add stores a packed, redacted entry and offers it to the live streams.

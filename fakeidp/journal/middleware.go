@@ -5,6 +5,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/fakeidp/fakeidp/fakeidp/reqinfo"
@@ -52,17 +53,34 @@ func recordOf(r *http.Request, rec *recorder, at time.Time, took time.Duration, 
 	}
 	// An API site records whom the accepted token belongs to.
 	subject := ""
-	if sr := site.Of(r); sr != nil && sr.ClientID != "" {
+	sr := site.Of(r)
+	if sr != nil && sr.ClientID != "" {
 		clientID, subject = sr.ClientID, sr.Subject
 	}
 	var p packer
 	p.init()
 	p.fixed(site.Name(r), r.Method, path, clientID, subject, note)
+	why := &site.Refusal{}
+	if sr != nil {
+		why = &sr.Refusal
+	}
+	p.explained(why.Code, why.Message, why.FaultID, why.Preset)
+	p.flags |= flagResponse
+	var respHeader http.Header
+	if !rec.hijacked {
+		respHeader = rec.Header()
+	}
+	p.body(respHeader.Get("Content-Type"), rec.body, rec.size)
 	p.rawQuery(r.URL.RawQuery)
 	if info != nil {
 		p.params(secFields, info.Fields)
 	}
-	p.headers(r.Header, true)
+	p.headers(secHeaders, r.Header, true)
+	p.headers(secResponse, respHeader, true)
+	for _, n := range why.NearMisses {
+		p.nearMiss(n.ID, n.Method, n.Path, n.Differs)
+	}
+	rec.release()
 	return p.record(at, status, math.Round(float64(took.Microseconds()))/1000)
 }
 
@@ -74,6 +92,32 @@ type recorder struct {
 	http.ResponseWriter
 	status   int
 	hijacked bool
+	// body is the first MaxBody bytes written (a buffer from bodies),
+	// size how many were written in all.
+	body []byte
+	size int
+}
+
+// bodies recycles the recorders' body buffers: a token answer is about
+// 2 KiB, and the packer copies what it keeps.
+var bodies = sync.Pool{New: func() any { return new([MaxBody]byte) }}
+
+func (rec *recorder) capture(p []byte) {
+	rec.size += len(p)
+	if len(rec.body) == MaxBody || len(p) == 0 {
+		return
+	}
+	if rec.body == nil {
+		rec.body = bodies.Get().(*[MaxBody]byte)[:0]
+	}
+	rec.body = append(rec.body, p[:min(len(p), MaxBody-len(rec.body))]...)
+}
+
+func (rec *recorder) release() {
+	if rec.body != nil {
+		bodies.Put((*[MaxBody]byte)(rec.body[:MaxBody]))
+		rec.body = nil
+	}
 }
 
 func (rec *recorder) WriteHeader(code int) {
@@ -87,6 +131,7 @@ func (rec *recorder) Write(p []byte) (int, error) {
 	if rec.status == 0 {
 		rec.status = http.StatusOK
 	}
+	rec.capture(p)
 	return rec.ResponseWriter.Write(p)
 }
 

@@ -2,6 +2,7 @@ package journal
 
 import (
 	"bytes"
+	"net/url"
 	"strings"
 	"unicode/utf8"
 
@@ -113,6 +114,131 @@ func redactHeader(canonical, v string) string {
 		return redactAuth(v)
 	case secretHeader(canonical):
 		return Redact(v)
+	case canonical == "Location":
+		return redactLocation(v)
 	}
 	return clip(v)
+}
+
+// secretKey reports JSON keys of response bodies whose string values are
+// secrets: access, refresh, id and personal tokens (any key ending in
+// "token", in any case: access_token, accessToken, partial_factor_token),
+// client secrets and passwords. token_type and token_endpoint are not.
+func secretKey(key []byte) bool {
+	var buf [64]byte
+	if len(key) > len(buf) {
+		return true // no key of ours is that long: cut it rather than guess
+	}
+	n := copy(buf[:], key)
+	lower := buf[:n]
+	for i, c := range lower {
+		if 'A' <= c && c <= 'Z' {
+			lower[i] = c + 'a' - 'A'
+		}
+	}
+	return bytes.HasSuffix(lower, []byte("token")) || bytes.Contains(lower, []byte("secret")) ||
+		bytes.Contains(lower, []byte("password"))
+}
+
+// redactBody writes a response body to b, with every string value of a
+// secret key (secretKey) cut to its short prefix when the body is JSON
+// (by its content type, or, with none, by its first byte). Other bodies
+// are written as they are: the pages fakeidp serves carry no secret.
+func redactBody(b *strings.Builder, contentType string, body []byte) {
+	if !jsonBody(contentType, body) {
+		b.Write(body)
+		return
+	}
+	for len(body) > 0 {
+		q := bytes.IndexByte(body, '"')
+		if q < 0 {
+			break
+		}
+		end := stringEnd(body, q)
+		if end < 0 {
+			break // an unterminated string: cut short, keep it as it is
+		}
+		key := body[q+1 : end]
+		b.Write(body[:end+1])
+		body = body[end+1:]
+		// A key is a string followed by ':'; a secret's value is the
+		// string after it.
+		rest := bytes.TrimLeft(body, " \t\r\n")
+		if len(rest) == 0 || rest[0] != ':' || !secretKey(key) {
+			continue
+		}
+		val := bytes.TrimLeft(rest[1:], " \t\r\n")
+		if len(val) == 0 || val[0] != '"' {
+			continue
+		}
+		vend := stringEnd(val, 0)
+		if vend < 0 {
+			vend = len(val) - 1 // cut short inside the secret: cut it all the same
+		}
+		b.Write(body[:len(body)-len(val)]) // the colon and any spaces
+		b.WriteByte('"')
+		b.WriteString(Redact(string(val[1:max(vend, 1)])))
+		b.WriteByte('"')
+		body = val[min(vend+1, len(val)):]
+	}
+	b.Write(body)
+}
+
+// stringEnd returns the index of the quote closing the JSON string that
+// opens at s[open], or -1.
+func stringEnd(s []byte, open int) int {
+	for i := open + 1; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			i++
+		case '"':
+			return i
+		}
+	}
+	return -1
+}
+
+func jsonBody(contentType string, body []byte) bool {
+	if contentType != "" {
+		mt, _, _ := strings.Cut(contentType, ";")
+		mt = strings.TrimSpace(mt)
+		return strings.EqualFold(mt, "application/json") || strings.HasSuffix(strings.ToLower(mt), "+json")
+	}
+	trimmed := bytes.TrimLeft(body, " \t\r\n")
+	return len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[')
+}
+
+// redactLocation cuts the secret parameters (an authorization code, a
+// token) of a redirect's query and fragment.
+func redactLocation(v string) string {
+	i := strings.IndexAny(v, "?#")
+	if i < 0 {
+		return clip(v)
+	}
+	var b strings.Builder
+	b.WriteString(v[:i+1])
+	rest := v[i+1:]
+	for rest != "" {
+		var pair string
+		j := strings.IndexAny(rest, "&#")
+		if j < 0 {
+			pair, rest = rest, ""
+		} else {
+			pair = rest[:j]
+		}
+		k, val, hasVal := strings.Cut(pair, "=")
+		b.WriteString(k)
+		if hasVal {
+			b.WriteByte('=')
+			if name, err := url.QueryUnescape(k); err == nil && secretParam(name) {
+				val = Redact(val)
+			}
+			b.WriteString(val)
+		}
+		if j >= 0 {
+			b.WriteByte(rest[j])
+			rest = rest[j+1:]
+		}
+	}
+	return clip(b.String())
 }

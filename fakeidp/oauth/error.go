@@ -16,6 +16,8 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"unicode/utf8"
 )
 
 // Error is an OAuth 2.0 error response (RFC 6749 §5.2).
@@ -32,8 +34,25 @@ type Error struct {
 	Extra []Field
 	// Header is added to the response (Retry-After, WWW-Authenticate…).
 	Header http.Header
+	// Reason is why fakeidp refused, for the journal and the log; never
+	// sent on the provider's wire. Set it with Because where the check
+	// decides.
+	Reason Reason
 	// cause is logged, never sent.
 	cause error
+}
+
+// Reason is fakeidp's own explanation of a refusal: a stable snake_case
+// code (docs/explain.md) and one sentence naming what was sent and what
+// was expected, never a secret.
+type Reason struct{ Code, Message string }
+
+// Because records why e refuses and returns e, so that a check reads
+//
+//	return oauth.InvalidClient("").Because("unknown_client", "client_id "+id+" is not in the fixtures")
+func (e *Error) Because(code, message string) *Error {
+	e.Reason = Reason{Code: code, Message: message}
+	return e
 }
 
 // Field is one extra JSON body field.
@@ -89,6 +108,21 @@ func As(err error) *Error {
 		return e
 	}
 	return ServerError(err)
+}
+
+// Quote quotes a value a request sent, for a reason's message: cut to
+// 100 bytes, so that a 60 KB parameter is not echoed into the journal
+// and the log, and escaped, so that it cannot forge a log line. Never
+// quote a secret with it.
+func Quote(s string) string {
+	if len(s) > 100 {
+		n := 100
+		for n > 0 && !utf8.RuneStart(s[n]) {
+			n--
+		}
+		return strconv.Quote(s[:n]) + "…"
+	}
+	return strconv.Quote(s)
 }
 
 // Body renders the error's JSON body: error, error_description (if any),

@@ -148,6 +148,19 @@ func ClientCredentials(r *http.Request, form url.Values) (Credentials, *Error) {
 	return Credentials{ID: id, Secret: secret, Basic: true}, nil
 }
 
+// Where says how the credentials came, for a refusal's message: "in the
+// Authorization: Basic header", "in the body" or, with no secret at all,
+// "(none: no client_secret was sent)".
+func (c Credentials) Where() string {
+	switch {
+	case c.Basic:
+		return "in the Authorization: Basic header"
+	case c.Secret == "":
+		return "(none: no client_secret was sent)"
+	}
+	return "in the body"
+}
+
 // BearerToken returns the token of an "Authorization: Bearer …" header.
 func BearerToken(r *http.Request) (string, bool) {
 	auth := r.Header.Get("Authorization")

@@ -108,6 +108,9 @@ type Request struct {
 	// Subject and ClientID are whom an API call's token was issued to,
 	// set once an API site accepts the token, for the journal.
 	Subject, ClientID string
+	// Refusal is why the site refused the request, recorded where it
+	// decided (Refuse), for the journal, the log and the explain header.
+	Refusal Refusal
 }
 
 // SetCaller records whom the request's accepted token belongs to.
