@@ -75,6 +75,7 @@ func (s *Server) siteHandler(p provider) http.Handler {
 	p.Mount(r)
 	render, _ := p.(fault.ErrorRenderer)
 	h := s.faults.Middleware(render, s.stop)(dispatch{r})
+	h = explain(s.env.Log, s.env.Config.Server.ExplainHeader)(h)
 	h = s.journal.Middleware()(h)
 	h = reqinfo.Middleware(s.env.Config.Server.MaxBodyBytes)(h)
 	if c, ok := p.(compressor); ok {
@@ -109,9 +110,11 @@ func (d dispatch) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if m.MatchErr == mux.ErrMethodMismatch {
+		site.Refuse(r, "method_not_allowed", r.Method+" is not allowed on "+r.URL.Path)
 		w.WriteHeader(http.StatusMethodNotAllowed)
 		return
 	}
+	site.Refuse(r, "not_found", "the site has no path "+r.URL.Path)
 	http.NotFound(w, r)
 }
 

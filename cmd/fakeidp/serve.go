@@ -28,6 +28,7 @@ type serveFlags struct {
 	tls                   tlsFlags
 	shutdownTimeout       time.Duration
 	version, noDefaults   bool
+	explainHeader         bool
 }
 
 func parseServe(args []string, stdout, stderr io.Writer) (*serveFlags, int, bool) {
@@ -42,6 +43,7 @@ func parseServe(args []string, stdout, stderr io.Writer) (*serveFlags, int, bool
 	fs.Var(&f.publicNames, "public-name", "a host name /_fakeidp/ answers to besides localhost, loopback IPs and the listen address, e.g. a compose service name (repeatable; also server.public_names)")
 	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 5*time.Second, "on SIGINT/SIGTERM, how long in-flight requests may take before their connections are closed (a second signal exits at once)")
 	fs.BoolVar(&f.version, "version", false, "print the version and exit")
+	fs.BoolVar(&f.explainHeader, "explain-header", false, "add 'Fakeidp-Reason: CODE: message' to every refused answer, so the application's own HTTP logs say why (also server.explain_header; docs/explain.md)")
 	f.tls.register(fs, true)
 	if code, exit := parseFlags(fs, args, mainUsage(), stdout, stderr); exit {
 		return nil, code, false
@@ -108,6 +110,10 @@ func start(f *serveFlags, log *slog.Logger) (*fakeidp.Server, error) {
 	cfg, err := loadConfig(f.cfgPath, f.noDefaults)
 	if err != nil {
 		return nil, err
+	}
+	if f.explainHeader {
+		cfg = cfg.Clone() // the embedded defaults are shared
+		cfg.Server.ExplainHeader = true
 	}
 	srv, err := fakeidp.New(fakeidp.Options{
 		Config: cfg, Logger: log, ControlToken: f.token, Presets: f.presets, PublicNames: f.publicNames,

@@ -76,6 +76,11 @@ type Server struct {
 	// compose service name. The control API refuses any other Host, which
 	// is what stops DNS rebinding.
 	PublicNames []string `yaml:"public_names"`
+	// ExplainHeader adds "Fakeidp-Reason: CODE: message" to every refused
+	// answer (docs/explain.md), so that an application's own HTTP logs say
+	// why. Off by default: the default wire is the provider's. A sandbox
+	// may turn it on or off.
+	ExplainHeader bool `yaml:"explain_header"`
 }
 
 // Site overrides where a site says it lives.

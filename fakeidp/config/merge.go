@@ -209,7 +209,9 @@ func (w *walker) refused(path string) string {
 		return "a sandbox may not change signing keys"
 	case top == "tls":
 		return "a sandbox may not change TLS settings"
-	case top == "server" && path != "server":
+	case top == "server" && path != "server" && path != "server.explain_header":
+		// server.explain_header is no limit: it only adds a header to
+		// the sandbox's own refused answers.
 		return "a sandbox may not change server limits"
 	case top == "sites" && path != "sites":
 		return "a sandbox's sites live under its own URL, which it may not change"

@@ -46,6 +46,9 @@ type Site struct {
 	codes   *store.Store[authCode]
 	access  *store.Keyed[tokenKey, accessRecord]
 	refresh *store.Store[refreshToken]
+	// spent remembers the codes and refresh tokens already used, so that a
+	// second use is refused as such (code_used, refresh_token_reused).
+	spent *store.Spent
 
 	// token is the dialect of the token, introspection and revocation
 	// endpoints; api that of the other JSON endpoints.
@@ -112,6 +115,7 @@ func New(env *site.Env) *Site {
 	k.codes = store.New[authCode](now, max)
 	k.access = store.NewKeyed[tokenKey, accessRecord](now, max)
 	k.refresh = store.New[refreshToken](now, max)
+	k.spent = store.NewSpent(now, max)
 	k.token = oauth.Dialect{
 		ContentType: contentTypeJSON,
 		Headers:     k.tokenHeaders,
@@ -143,17 +147,24 @@ func (k *Site) Reset() {
 	k.codes.Clear()
 	k.access.Clear()
 	k.refresh.Clear()
+	k.spent.Clear()
 }
 
 // authenticate checks a client's id and secret. Secrets are compared in
 // constant time so the fake never teaches a timing side channel by example.
 func (k *Site) authenticate(c oauth.Credentials) (*config.KonturClient, *oauth.Error) {
 	if c.ID == "" {
-		return nil, oauth.InvalidClient("")
+		return nil, oauth.InvalidClient("").Because("unknown_client",
+			"no client_id was sent, neither in the body nor in an Authorization: Basic header")
 	}
 	client, ok := k.clients[c.ID]
-	if !ok || subtle.ConstantTimeCompare([]byte(client.Secret), []byte(c.Secret)) != 1 {
-		return nil, oauth.InvalidClient("")
+	if !ok {
+		return nil, oauth.InvalidClient("").Because("unknown_client",
+			"client_id "+oauth.Quote(c.ID)+" is not in the fixtures (kontur.clients)")
+	}
+	if subtle.ConstantTimeCompare([]byte(client.Secret), []byte(c.Secret)) != 1 {
+		return nil, oauth.InvalidClient("").Because("client_secret_mismatch",
+			"client "+oauth.Quote(c.ID)+" is known, but the client_secret sent "+c.Where()+" is not its secret")
 	}
 	return client, nil
 }

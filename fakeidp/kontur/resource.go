@@ -190,6 +190,7 @@ func (k *Site) revoke(r *http.Request) error {
 	}
 	if rt, ok := k.refresh.Get(token); ok && rt.ClientID == client.ID {
 		k.refresh.Delete(token)
+		k.spent.Mark(token, spentRevoked, k.cfg.RefreshTokenLifetime.D())
 	}
 	return nil
 }

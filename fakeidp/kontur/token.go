@@ -37,6 +37,7 @@ type tokenRequest struct {
 func (k *Site) tokenEndpoint(w http.ResponseWriter, r *http.Request) {
 	resp, err := k.issueToken(r)
 	if err != nil {
+		site.RefuseError(r, err)
 		k.token.WriteError(w, r, err)
 		return
 	}
@@ -64,13 +65,15 @@ func (k *Site) issueToken(r *http.Request) (*tokenResponse, error) {
 	switch grantType {
 	case "client_credentials", "password", "authorization_code":
 		if !slices.Contains(client.GrantTypes, grantType) {
-			return nil, oauth.UnauthorizedClient("")
+			return nil, oauth.UnauthorizedClient("").Because("grant_type_not_allowed",
+				"client "+oauth.Quote(client.ID)+" may not use grant_type "+grantType+"; its grant_types are "+strings.Join(client.GrantTypes, ", "))
 		}
 	case "refresh_token":
 		// Any client granted offline_access may refresh; the token itself
 		// says whether it was.
 	default:
-		return nil, oauth.UnsupportedGrantType("")
+		return nil, oauth.UnsupportedGrantType("").Because("unsupported_grant_type",
+			"grant_type "+oauth.Quote(grantType)+" is not one of client_credentials, password, authorization_code, refresh_token")
 	}
 	switch grantType {
 	case "client_credentials":
@@ -96,14 +99,15 @@ func (k *Site) scopes(client *config.KonturClient, raw string, fits func(string)
 			}
 		}
 		if len(all) == 0 {
-			return nil, oauth.InvalidScope("")
+			return nil, oauth.InvalidScope("").Because("scope_not_allowed",
+				"no scope was asked for, and client "+oauth.Quote(client.ID)+" has none this grant may carry")
 		}
 		return all, nil
 	}
 	var out []string
 	for _, s := range strings.Fields(raw) {
 		if !slices.Contains(k.cfg.Scopes, s) || !slices.Contains(client.Scopes, s) || !fits(s) {
-			return nil, oauth.InvalidScope("")
+			return nil, oauth.InvalidScope("").Because("scope_not_allowed", scopeRefusal(k.cfg.Scopes, client, s, fits(s)))
 		}
 		if !slices.Contains(out, s) {
 			out = append(out, s)
@@ -126,15 +130,20 @@ func (k *Site) clientCredentials(req *tokenRequest) (*tokenResponse, error) {
 func (k *Site) password(req *tokenRequest) (*tokenResponse, error) {
 	username, password := req.form.Get("username"), req.form.Get("password")
 	if username == "" || password == "" {
-		return nil, oauth.InvalidGrant("")
+		return nil, oauth.InvalidGrant("").Because("user_credentials", "the password grant needs both username and password")
 	}
 	scopes, e := k.scopes(req.client, req.form.Get("scope"), func(string) bool { return true })
 	if e != nil {
 		return nil, e
 	}
 	user, ok := k.users[username]
-	if !ok || subtle.ConstantTimeCompare([]byte(user.Password), []byte(password)) != 1 {
-		return nil, oauth.InvalidGrant("invalid_username_or_password")
+	if !ok {
+		return nil, oauth.InvalidGrant("invalid_username_or_password").Because("user_credentials",
+			"username "+oauth.Quote(username)+" is not in the fixtures (kontur.users)")
+	}
+	if subtle.ConstantTimeCompare([]byte(user.Password), []byte(password)) != 1 {
+		return nil, oauth.InvalidGrant("invalid_username_or_password").Because("user_credentials",
+			"user "+oauth.Quote(username)+" is known, but the password sent is not theirs")
 	}
 	g := grant{
 		ClientID: req.client.ID, Subject: user.Subject, Scopes: scopes,
@@ -148,19 +157,23 @@ func (k *Site) password(req *tokenRequest) (*tokenResponse, error) {
 func (k *Site) authorizationCode(req *tokenRequest) (*tokenResponse, error) {
 	raw := req.form.Get("code")
 	if raw == "" {
-		return nil, oauth.InvalidGrant("")
+		return nil, oauth.InvalidGrant("").Because("code_missing", "the authorization_code grant needs a code")
 	}
 	// Take removes the code whatever happens next: a code is spent by its
 	// first exchange, right or wrong.
-	code, ok := k.codes.Take(raw)
-	if !ok || code.ClientID != req.client.ID {
-		return nil, oauth.InvalidGrant("")
+	code, e := takeOnce(k, k.codes, raw, codeWords)
+	if e != nil {
+		return nil, e
+	}
+	if code.ClientID != req.client.ID {
+		return nil, oauth.InvalidGrant("").Because("code_client_mismatch",
+			"the code was issued to client "+oauth.Quote(code.ClientID)+", not to "+oauth.Quote(req.client.ID))
 	}
 	if e := checkRedirect(code.RedirectURI, req.form.Get("redirect_uri")); e != nil {
 		return nil, e
 	}
 	if !pkceOK(code, req.form.Get("code_verifier")) {
-		return nil, oauth.InvalidGrant("")
+		return nil, oauth.InvalidGrant("").Because("pkce_mismatch", pkceRefusal(code, req.form.Get("code_verifier")))
 	}
 	return k.respond(req.client, code.grant, true)
 }
@@ -170,12 +183,16 @@ func (k *Site) refreshGrant(req *tokenRequest) (*tokenResponse, error) {
 	if raw == "" {
 		// A request without the token is malformed, not a bad grant
 		// (INFER: IdentityServer4 TokenRequestValidator).
-		return nil, oauth.InvalidRequest("")
+		return nil, oauth.InvalidRequest("").Because("refresh_token_missing", "the refresh_token grant needs a refresh_token")
 	}
 	// Refresh tokens rotate: the one presented is spent now.
-	rt, ok := k.refresh.Take(raw)
-	if !ok || rt.ClientID != req.client.ID {
-		return nil, oauth.InvalidGrant("")
+	rt, e := takeOnce(k, k.refresh, raw, refreshWords)
+	if e != nil {
+		return nil, e
+	}
+	if rt.ClientID != req.client.ID {
+		return nil, oauth.InvalidGrant("").Because("refresh_token_client_mismatch",
+			"the refresh token was issued to client "+oauth.Quote(rt.ClientID)+", not to "+oauth.Quote(req.client.ID))
 	}
 	g := rt.grant
 	g.Issuer = siteBase(req.r)
@@ -218,7 +235,8 @@ func (k *Site) respond(client *config.KonturClient, g grant, withIDToken bool) (
 // invalid_grant to the second, should Kontur upgrade.
 func checkRedirect(issued, presented string) *oauth.Error {
 	if presented == "" || presented != issued {
-		return oauth.UnauthorizedClient("")
+		return oauth.UnauthorizedClient("").Because("redirect_uri_mismatch",
+			"the redirect_uri sent, "+oauth.Quote(presented)+", is not the one the code was issued for, "+oauth.Quote(issued)+" (compared exactly)")
 	}
 	return nil
 }
@@ -259,4 +277,28 @@ func validVerifier(v string) bool {
 		}
 	}
 	return true
+}
+
+// scopeRefusal names the scope refused and why.
+func scopeRefusal(known []string, client *config.KonturClient, scope string, fits bool) string {
+	switch {
+	case !slices.Contains(known, scope):
+		return "scope " + oauth.Quote(scope) + " is not a scope of this server (kontur.scopes)"
+	case !slices.Contains(client.Scopes, scope):
+		return "client " + oauth.Quote(client.ID) + " may not request scope " + oauth.Quote(scope) + "; its scopes are " + strings.Join(client.Scopes, " ")
+	}
+	return "scope " + oauth.Quote(scope) + " needs a user: the client_credentials grant may not carry it"
+}
+
+// pkceRefusal says how the code_verifier failed the code's challenge.
+func pkceRefusal(code authCode, verifier string) string {
+	switch {
+	case code.Challenge == "":
+		return "a code_verifier was sent for a code issued without a code_challenge (a PKCE downgrade)"
+	case strings.TrimSpace(verifier) == "":
+		return "the code was issued with a code_challenge (" + code.ChallengeMode + "), but no code_verifier was sent"
+	case !validVerifier(verifier):
+		return "the code_verifier is not 43 to 128 unreserved characters (RFC 7636 §4.1)"
+	}
+	return "the code_verifier does not match the code's " + code.ChallengeMode + " code_challenge"
 }

@@ -10,6 +10,7 @@
 package store
 
 import (
+	"crypto/sha256"
 	"hash/maphash"
 	"sync"
 	"time"
@@ -204,3 +205,62 @@ func (s *Keyed[K, V]) Clear() {
 		sh.mu.Unlock()
 	}
 }
+
+// State is what TakeState found under a key.
+type State int
+
+const (
+	// Absent: nothing under the key (never stored, taken, evicted, or
+	// expired and dropped).
+	Absent State = iota
+	// Live: the value was there and is now taken.
+	Live
+	// Expired: the value was there but had expired; it is dropped.
+	Expired
+)
+
+// TakeState is Take that also tells an expired value from an absent one,
+// and returns when the value expires (or expired), so that a refusal can
+// say so.
+func (s *Keyed[K, V]) TakeState(key K) (V, State, time.Time) {
+	sh := s.shard(key)
+	sh.mu.Lock()
+	e, ok := sh.items[key]
+	if ok {
+		delete(sh.items, key)
+	}
+	sh.mu.Unlock()
+	var zero V
+	switch {
+	case !ok:
+		return zero, Absent, time.Time{}
+	case s.now().UnixNano() >= e.expires:
+		return zero, Expired, time.Unix(0, e.expires)
+	}
+	return e.value, Live, time.Unix(0, e.expires)
+}
+
+// Spent remembers, for as long as they would have lived, the keys of
+// single-use grants that were taken (authorization codes, rotated refresh
+// tokens), so that a second use can be told from a key never issued. It
+// keeps SHA-256 digests, not the keys, and at most max of them.
+type Spent struct{ keys *Keyed[[32]byte, uint8] }
+
+// NewSpent returns a Spent of at most max keys, reading time from now.
+func NewSpent(now func() time.Time, max int) *Spent {
+	return &Spent{keys: NewKeyed[[32]byte, uint8](now, max)}
+}
+
+// Mark records key as spent, in the way how says (the caller's own
+// numbering: used, revoked…), until ttl has passed.
+func (s *Spent) Mark(key string, how uint8, ttl time.Duration) {
+	s.keys.Put(sha256.Sum256([]byte(key)), how, ttl)
+}
+
+// How reports whether key was marked, and how, while its mark lasts.
+func (s *Spent) How(key string) (uint8, bool) {
+	return s.keys.Get(sha256.Sum256([]byte(key)))
+}
+
+// Clear forgets every mark.
+func (s *Spent) Clear() { s.keys.Clear() }
