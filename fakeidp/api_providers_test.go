@@ -66,8 +66,14 @@ func TestDoktornaraboteAPITokenChecks(t *testing.T) {
 			if rep.Status != 200 || string(rep.Body) != `{"id":"d-1","phone":"11111111111","client":"98483c47f17f4888b0bf695d1165062e"}` {
 				t.Fatalf("got %d %s", rep.Status, rep.Body)
 			}
-			denied(call("/api/v1/partner", access)) // a user token where the stub wants a client
-			if rep := call("/api/v1/unstubbed", access); rep.Status != 404 || rep.Object(t)["type"] != "not_found" {
+			// A user token where the stub wants a client: a valid token
+			// without access, the error list's 403 forbidden, in Russian.
+			if rep := call("/api/v1/partner", access); rep.Status != 403 ||
+				string(rep.Body) != `{"type":"forbidden","value":"access_token","description":"Доступ запрещён"}` {
+				t.Errorf("refused by the stub: %d %s", rep.Status, rep.Body)
+			}
+			if rep := call("/api/v1/unstubbed", access); rep.Status != 404 ||
+				string(rep.Body) != `{"type":"not_found","value":"path","description":"Запрашиваемый ресурс не найден"}` {
 				t.Errorf("unstubbed: %d %s", rep.Status, rep.Body)
 			}
 			srv.Clock().Advance(1209599 * time.Second)

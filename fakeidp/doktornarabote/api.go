@@ -11,9 +11,12 @@ import (
 
 // The partner API behind the tokens (SEEN): every path of the API host
 // but the validation-code endpoint needs "Authorization: Bearer
-// ACCESS_TOKEN", and every authorization failure (no token, an unknown,
-// expired or reset one, a token a stub does not accept) is
-// 403 {"type":"oauth","value":"access_token","description":…}, never 401.
+// ACCESS_TOKEN"; a failed authorization (no token, an unknown, expired or
+// reset one) is 403 {"type":"oauth","value":"access_token",…}, never 401,
+// and a valid token without access (one a stub does not accept) is
+// 403 {"type":"forbidden",…,"description":"Доступ запрещён"}, the type and
+// text of the API's error list (doktornarabote/telemedicine-api
+// docs/errors.md).
 // Access tokens, opaque or JWT, are checked against this server's store of
 // the tokens the auth host issued, by the server's clock.
 
@@ -25,11 +28,20 @@ type tokenKey [sha256.Size]byte
 // (INFER: the partner API is an OWIN application).
 const deniedDescription = "Authorization has been denied for this request."
 
+// The error list's descriptions (SEEN, docs/errors.md).
+const (
+	forbiddenDescription = "Доступ запрещён"
+	notFoundDescription  = "Запрашиваемый ресурс не найден"
+)
+
 func (s *Service) newAPI(stubs *stub.Set) *stub.API {
 	return &stub.API{
 		Site: site.DoktornaraboteAPI.Name, Stubs: stubs, Authenticate: s.authenticateAPI,
-		Forbidden: func(w http.ResponseWriter, r *http.Request, reason string) {
-			s.writeAPIError(w, r, oauthDenied(deniedDescription+" "+reason))
+		// The reason is the fake's, in English: it belongs in the
+		// journal, not in the provider's answer.
+		Forbidden: func(w http.ResponseWriter, r *http.Request, _ string) {
+			s.writeAPIError(w, r, &apiError{Type: "forbidden", Value: "access_token",
+				Description: forbiddenDescription, status: http.StatusForbidden})
 		},
 		NotFound: s.notFound,
 	}

@@ -154,7 +154,7 @@ func digitsParam(q url.Values, name string, minLen, maxLen int) (string, error) 
 // notFound answers any other path on the API host.
 func (s *Service) notFound(w http.ResponseWriter, r *http.Request) {
 	s.writeAPIError(w, r, &apiError{
-		Type: "not_found", Value: "path", Description: "no such resource", status: http.StatusNotFound,
+		Type: "not_found", Value: "path", Description: notFoundDescription, status: http.StatusNotFound,
 	})
 }
 
