@@ -3,6 +3,7 @@ package fakeidp_test
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -124,7 +125,7 @@ func TestLivedigitalAPITokenChecks(t *testing.T) {
 			refused := func(rep wiretest.Reply, status int) {
 				t.Helper()
 				body := rep.Object(t)
-				if rep.Status != status || body["code"] != float64(status) || body["message"] == "" || len(body) != 2 {
+				if rep.Status != status || body["code"] != strconv.Itoa(status) || body["message"] == "" || len(body) != 2 {
 					t.Fatalf("want %d {message,code}, got %d %s", status, rep.Status, rep.Body)
 				}
 			}
@@ -152,6 +153,17 @@ func TestLivedigitalAPITokenChecks(t *testing.T) {
 			}
 			refused(call("GET", "/v1/spaces/", client), 403) // unchanged
 			refused(call("GET", "/v1/unstubbed", client), 404)
+			// Every other path of the host, with or without a token, gets
+			// the dialect's JSON 404, never Go's plain text (issue 19).
+			for _, path := range []string{"/", "/v2/spaces", "/v2/", "/unknown", "/V1/rooms", "/v1"} {
+				for _, tok := range []string{"", client} {
+					rep := call("GET", path, tok)
+					if rep.Status != 404 || string(rep.Body) != `{"message":"Not Found","code":"404"}` ||
+						!strings.HasPrefix(rep.Header.Get("Content-Type"), "application/json") {
+						t.Errorf("GET %s (token %v): %d %q %s", path, tok != "", rep.Status, rep.Header.Get("Content-Type"), rep.Body)
+					}
+				}
+			}
 			srv.Clock().Advance(604800 * time.Second)
 			refused(call("GET", "/v1/rooms", client), 401)
 			if rep := call("POST", "/v1/spaces/s-1/rooms", personal.Token); rep.Status != 201 {
@@ -168,7 +180,7 @@ func TestLivedigitalAPIFaultInItsDialect(t *testing.T) {
 		t.Fatal(code)
 	}
 	rep := apiCall(t, srv, "livedigital", "", "GET", "/v1/rooms", "")
-	if rep.Status != 429 || string(rep.Body) != `{"message":"Too many requests","code":429}` {
+	if rep.Status != 429 || string(rep.Body) != `{"message":"Too many requests","code":"429"}` {
 		t.Fatalf("got %d %s", rep.Status, rep.Body)
 	}
 }

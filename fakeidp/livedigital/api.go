@@ -11,8 +11,8 @@ import (
 
 // The API methods behind the tokens (SEEN): every /v1/… path but the
 // token endpoint needs a livedigital token. A missing, garbage or expired
-// token is 401 {"message","code":401}; a client token where a stub needs a
-// user is 403 {"message","code":403}. Personal tokens count as user tokens.
+// token is 401 {"message","code":"401"}; a client token where a stub needs a
+// user is 403 {"message","code":"403"}. Personal tokens count as user tokens.
 // Client and user tokens are JWTs checked by signature and claims (a
 // user's also by its sgn, so a password change ends it), personal tokens
 // against the cabinet: deleting one, or a reset, ends it.

@@ -106,7 +106,7 @@ func TestCabinetBadInput(t *testing.T) {
 func TestSpacesBadMethod(t *testing.T) {
 	srv := start(t)
 	r := call(t, "POST", spacesURL(srv), "{}", jsonCT)
-	if r.Status != http.StatusNotFound || r.Object(t)["code"] != float64(404) {
+	if r.Status != http.StatusNotFound || r.Object(t)["code"] != "404" {
 		t.Errorf("POST /v1/spaces/: %d %s", r.Status, r.Body)
 	}
 }

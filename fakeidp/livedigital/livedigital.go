@@ -76,6 +76,11 @@ func (s *Site) Mount(r *mux.Router) {
 	r.HandleFunc("/v1/spaces/", s.spaces)
 	r.HandleFunc("/v1/spaces", s.spaces)
 	r.PathPrefix("/v1/").Handler(s.methods)
+	// Any other path (/, /v2/…) gets the API's JSON 404, not Go's
+	// plain-text one: the real host is one Express app (INFER).
+	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.writeAPIError(w, r, apiNotFound)
+	})
 }
 
 // Reset returns the site to its fixtures: passwords, generated clients and

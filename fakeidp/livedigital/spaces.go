@@ -8,11 +8,14 @@ import (
 	"github.com/fakeidp/fakeidp/fakeidp/oauth"
 )
 
-// apiError is the provider's API error body, {"message","code"}; code
-// repeats the HTTP status (CONTRACTS.md §3, INFER for the value).
+// apiError is the provider's API error body, {"message","code"}. SEEN:
+// the public Android SDK example (livedigital-android-sdk-binary,
+// moodhood-api ErrorResponse) decodes code as a String? with a strict
+// kotlinx.serialization Json, which refuses a JSON number there, so code
+// is a JSON string. INFER: its value is the HTTP status, "401".
 type apiError struct {
 	Message string `json:"message"`
-	Code    int    `json:"code"`
+	Code    int    `json:"code,string"`
 }
 
 // The API errors of the protected method, in one place. They are values:

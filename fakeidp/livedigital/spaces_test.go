@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -61,7 +62,7 @@ func TestSpaces(t *testing.T) {
 				}
 				return
 			}
-			if body["message"] != c.message || body["code"] != float64(c.status) || len(body) != 2 {
+			if body["message"] != c.message || body["code"] != strconv.Itoa(c.status) || len(body) != 2 {
 				t.Errorf("body %s, want message %q code %d", r.Body, c.message, c.status)
 			}
 		})

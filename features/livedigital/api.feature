@@ -30,7 +30,7 @@ Feature: livedigital API methods behind the tokens
     And the response is JSON with:
       | field   | type    | value |
       | message | string  |       |
-      | code    | integer | 401   |
+      | code    | string  | 401   |
 
     Examples:
       | with                            |
@@ -50,7 +50,7 @@ Feature: livedigital API methods behind the tokens
     And the response is JSON with:
       | field   | type    | value |
       | message | string  |       |
-      | code    | integer | 403   |
+      | code    | string  | 403   |
     When the client calls "POST /v1/spaces/s-1/rooms" on "livedigital" with the user token
     Then the response status is 201
     And the response is JSON with:

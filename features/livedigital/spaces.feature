@@ -23,7 +23,7 @@ Feature: livedigital API methods and the kind of token they need
     And the response is JSON with:
       | field   | type    | value |
       | message | string  |       |
-      | code    | integer | 403   |
+      | code    | string  | 403   |
 
   Scenario Outline: Without a usable token the method is unauthorized
     When the client lists spaces <with>
@@ -31,7 +31,7 @@ Feature: livedigital API methods and the kind of token they need
     And the response is JSON with:
       | field   | type    | value |
       | message | string  |       |
-      | code    | integer | 401   |
+      | code    | string  | 401   |
 
     Examples:
       | with                                    |
@@ -48,4 +48,4 @@ Feature: livedigital API methods and the kind of token they need
     And the response is JSON with:
       | field   | type    | value |
       | message | string  |       |
-      | code    | integer | 401   |
+      | code    | string  | 401   |
