@@ -31,10 +31,22 @@ import (
 //     dashboard's page, assets and sign-in need none.
 //  4. Content-Type: application/json on every call that changes state (415).
 
+// cabinetPage is livedigital's cabinet page, the one control page besides
+// the dashboard that a person opens in a browser.
+const cabinetPage = "/_fakeidp/livedigital/"
+
 // controlGuard wraps the whole control API, its 404s and 405s included.
 func (s *Server) controlGuard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if status, msg := s.admitControl(r); status != 0 {
+			if status == http.StatusUnauthorized && r.Method == http.MethodGet && r.URL.Path == cabinetPage {
+				// A person opening the cabinet without the cookie: the
+				// sign-in page, which comes back here. Relative, so that
+				// it stays in a sandbox's path.
+				w.Header().Set("Location", "../ui?next=livedigital/")
+				w.WriteHeader(http.StatusSeeOther)
+				return
+			}
 			if status == http.StatusUnauthorized {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="fakeidp control API"`)
 			}

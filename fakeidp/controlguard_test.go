@@ -203,3 +203,23 @@ func TestControlGuardWithToken(t *testing.T) {
 		t.Errorf("the token: %d, want 200", code)
 	}
 }
+
+// Under a control token, a browser opening the cabinet page without the
+// cookie is sent to sign in, and back; the cabinet's API still answers
+// JSON 401s, and the page's content is not in the redirect.
+func TestCabinetPageSignInRedirect(t *testing.T) {
+	t.Parallel()
+	srv := fakeidp.StartTest(t, fakeidp.Options{ControlToken: "test-only-token"})
+	r := wire(t, http.MethodGet, srv.URL()+"/_fakeidp/livedigital/", "")
+	if r.Status != http.StatusSeeOther || r.Header.Get("Location") != "../ui?next=livedigital/" || strings.Contains(r.Body, "john-smith") {
+		t.Errorf("cabinet page without the cookie: %d Location %q %s", r.Status, r.Header.Get("Location"), r.Body)
+	}
+	r = wire(t, http.MethodGet, srv.URL()+"/_fakeidp/livedigital/users", "")
+	if r.Status != http.StatusUnauthorized || r.JSON["error"] == nil {
+		t.Errorf("cabinet API without the cookie: %d %s", r.Status, r.Body)
+	}
+	r = wire(t, http.MethodGet, srv.URL()+"/_fakeidp/livedigital/", "", "Authorization", "Bearer test-only-token")
+	if r.Status != http.StatusOK {
+		t.Errorf("cabinet page with the token: %d", r.Status)
+	}
+}

@@ -35,6 +35,8 @@ func TestPageHeaders(t *testing.T) {
 		{"error", "GET", kontur + "/connect/authorize?" + unknownClient.Encode(), "", 400},
 		{"endsession", "GET", kontur + "/connect/endsession", "", 200},
 		{"cabinet", "GET", srv.URL() + "/_fakeidp/livedigital/", "", 200},
+		{"landing", "GET", srv.URL() + "/", "", 200},
+		{"dashboard", "GET", srv.URL() + "/_fakeidp/ui", "", 200},
 	}
 	for _, p := range pages {
 		req, _ := http.NewRequest(p.method, p.url, strings.NewReader(p.form))
@@ -52,6 +54,9 @@ func TestPageHeaders(t *testing.T) {
 			continue
 		}
 		checkPageHeaders(t, p.name, resp.Header)
+		if !strings.Contains(string(body), `<meta name="viewport" content="width=device-width, initial-scale=1">`) {
+			t.Errorf("%s: no viewport meta, so a phone draws it 980 px wide", p.name)
+		}
 		for _, problem := range inlineContent(t, string(body), resp.Header.Get("Content-Security-Policy")) {
 			t.Errorf("%s: %s, which its CSP blocks", p.name, problem)
 		}

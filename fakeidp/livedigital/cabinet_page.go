@@ -22,34 +22,41 @@ var (
 // dialog: plain HTML, every button a call to the cabinet API. It says on
 // every view that it is fakeidp's page, so no one mistakes it for the
 // provider's.
-var cabinetPage = template.Must(template.New("cabinet").Parse(`<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
+var cabinetPage = template.Must(template.New("cabinet").Funcs(template.FuncMap{"style": htmlpage.Style}).Parse(`<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>fakeidp: livedigital cabinet (fake)</title>
-<link rel="stylesheet" href="cabinet.css">
+{{style}}<link rel="stylesheet" href="cabinet.css">
 <script src="cabinet.js" defer></script></head>
 <body>
-<p class="banner"><strong>fakeidp</strong>: this is the fake identity provider's own test page,
-standing in for livedigital's cabinet ("Интеграция"). It is not livedigital's page,
-and every secret here is test-only.</p>
+<div class="fakeidp-bar" data-testid="fakeidp-marker"><span><strong>fakeidp</strong> · a test double, not livedigital</span><a href="../ui">dashboard</a></div>
+<main class="wide">
+<p class="notice banner">This is the fake identity provider's own test page, standing in for livedigital's
+cabinet ("Интеграция"). It is not livedigital's page, and every secret here is test-only.</p>
 <h1>livedigital cabinet (fake)</h1>
-<pre id="out">Results appear here. A personal token's value is shown once, right after it is created.</pre>
+<p id="out" role="status" hidden></p>
 {{range .}}
-<section data-email="{{.Email}}">
+<section class="card" data-email="{{.Email}}" data-testid="cabinet">
 <h2>{{.Email}} <small>({{.ObjectID}})</small></h2>
 <h3>Client credentials</h3>
-<table><tr><th>clientId</th><th>client_secret</th><th></th></tr>
-{{range .Clients}}<tr><td>{{.ClientID}}</td><td><code>{{.ClientSecret}}</code></td>
-<td><button data-op="secret" data-id="{{.ClientID}}">Regenerate secret</button></td></tr>
-{{end}}</table>
+<table><thead><tr><th>clientId</th><th>client_secret</th><th></th></tr></thead>
+<tbody data-list="clients">{{range .Clients}}<tr data-testid="client-row" data-id="{{.ClientID}}"><td><code>{{.ClientID}}</code></td><td><code>{{.ClientSecret}}</code></td>
+<td><button class="small" data-op="secret" data-id="{{.ClientID}}">Regenerate secret</button></td></tr>
+{{end}}</tbody></table>
+<p class="empty" data-empty="clients"{{if .Clients}} hidden{{end}}>No clients: generate one below.</p>
 <p><button data-op="client">Generate a clientId</button></p>
 <h3>Personal tokens</h3>
-<table><tr><th>id</th><th>created</th><th></th></tr>
-{{range .PersonalTokens}}<tr><td>{{.ID}}</td><td>{{.CreatedAt}}</td>
-<td><button data-op="delete" data-id="{{.ID}}">Delete</button></td></tr>
-{{end}}</table>
+<div class="new-token" data-testid="new-token" hidden><p><strong>New personal token.</strong> It is shown this once: copy it now.</p>
+<p><code data-testid="token-value"></code> <button class="small" data-op="copy" data-testid="copy-token">Copy</button></p></div>
+<table><thead><tr><th>id</th><th>created</th><th></th></tr></thead>
+<tbody data-list="tokens">{{range .PersonalTokens}}<tr data-testid="token-row" data-id="{{.ID}}"><td><code>{{.ID}}</code></td><td class="when">{{.CreatedAt}}</td>
+<td><button class="small danger" data-op="delete" data-id="{{.ID}}">Delete</button></td></tr>
+{{end}}</tbody></table>
+<p class="empty" data-empty="tokens"{{if .PersonalTokens}} hidden{{end}}>No personal tokens.</p>
 <p><button data-op="create">Create a personal token</button></p>
 </section>
+{{else}}<p class="empty">No users: the fixtures' livedigital.users is empty.</p>
 {{end}}
+</main>
 </body></html>
 `))
 

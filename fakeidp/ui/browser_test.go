@@ -230,3 +230,23 @@ func (tb *tab) noSidewaysScroll(page string) {
 		tb.t.Errorf("%s scrolls sideways at 390 px: scrollWidth %d", page, w)
 	}
 }
+
+// attr reads an attribute of the element a CSS selector finds.
+func (tb *tab) attr(sel, name string) string {
+	tb.t.Helper()
+	v, err := chromedp.Run(tb.ctx, chromedp.Evaluate[string](`document.querySelector('`+sel+`').getAttribute("`+name+`") || ""`))
+	if err != nil {
+		tb.t.Fatal(err)
+	}
+	return v
+}
+
+// visible reports whether the element a CSS selector finds is drawn.
+func (tb *tab) visible(sel string) bool {
+	tb.t.Helper()
+	v, err := chromedp.Run(tb.ctx, chromedp.Evaluate[bool](`(() => { const e = document.querySelector('`+sel+`'); return !!e && e.checkVisibility(); })()`))
+	if err != nil {
+		tb.t.Fatal(err)
+	}
+	return v
+}

@@ -21,6 +21,18 @@ type Landing struct {
 	Docs string
 }
 
+// HostNote says, once for all, what a URL by host name needs.
+func (l Landing) HostNote() string {
+	for _, st := range l.Sites {
+		for _, u := range st.URLs {
+			if u.Note != "" {
+				return "A URL by host name " + u.Note + "."
+			}
+		}
+	}
+	return ""
+}
+
 var landingTemplate = template.Must(template.New("landing").Funcs(template.FuncMap{"style": htmlpage.Style}).Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">{{style}}
 <title>fakeidp</title></head>
@@ -40,10 +52,12 @@ It answers as the real providers do, from test fixtures: every user, client and 
 </div>
 <div class="card">
 <h2>Sites</h2>
-{{range .Sites}}{{$site := .Name}}<h3>{{.Name}}</h3>
-<dl>{{range .URLs}}<dt>{{.How}}</dt><dd><code data-testid="landing-url" data-site="{{$site}}">{{.URL}}</code>{{if .Note}}<br><small>{{.Note}}</small>{{end}}</dd>
-{{end}}</dl>
-{{end}}
+<p class="muted">{{.HostNote}}</p>
+<div class="sites">
+{{range .Sites}}{{$site := .Name}}<div><h3>{{.Name}}</h3>
+<dl>{{range .URLs}}<dt>{{.How}}</dt><dd><code data-testid="landing-url" data-site="{{$site}}">{{.URL}}</code></dd>
+{{end}}</dl></div>
+{{end}}</div>
 </div>
 </main>
 </body></html>

@@ -15,6 +15,7 @@ import (
 	"github.com/fakeidp/fakeidp/fakeidp"
 	"github.com/fakeidp/fakeidp/fakeidp/config"
 	"github.com/fakeidp/fakeidp/fakeidp/internal/wiretest"
+	"github.com/fakeidp/fakeidp/fakeidp/livedigital"
 )
 
 // The fake's other HTML pages, in the same browser as the dashboard: each
@@ -22,28 +23,65 @@ import (
 // tab), and none can be framed.
 
 // The cabinet page's buttons call the control API, same-origin and as
-// JSON, and its style and script load from beside it.
+// JSON, and its style and script load from beside it. After each action
+// the lists change in place, without a reload; a new personal token is
+// shown once; a secret is replaced only once confirmed.
 func TestCabinetPageInBrowser(t *testing.T) {
 	srv := fakeidp.StartTest(t, fakeidp.Options{})
-	before, err := srv.Livedigital().Cabinet("test_user@test.test")
-	if err != nil {
-		t.Fatal(err)
+	cabinet := func() livedigital.Cabinet {
+		c, err := srv.Livedigital().Cabinet("test_user@test.test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
 	}
+	before := cabinet()
 	tb := newTab(t)
 	tb.expectError("favicon.ico") // the cabinet page has none
 	tb.do(chromedp.Navigate(srv.URL()+"/_fakeidp/livedigital/"),
-		click(`button[data-op="secret"]`),
-		until(`document.getElementById("out").textContent.startsWith("200 ")`),
+		chromedp.WaitVisible(chromedp.CSS(`[data-empty="tokens"]`)),
+		// A reload would lose this.
+		chromedp.Evaluate[chromedp.Void](`window.sameDocument = true`),
 		click(`button[data-op="create"]`),
-		until(`document.getElementById("out").textContent.startsWith("201 ")`))
-	after, _ := srv.Livedigital().Cabinet("test_user@test.test")
-	if after.Clients[0].ClientSecret == before.Clients[0].ClientSecret || len(after.PersonalTokens) != 1 {
-		t.Errorf("the buttons changed nothing: %+v", after)
+		until(`document.querySelectorAll('[data-testid="token-row"]').length === 1`))
+	created := cabinet().PersonalTokens
+	if len(created) != 1 {
+		t.Fatalf("the server has tokens %v", created)
 	}
-	bg, err := chromedp.Run(tb.ctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector(".banner")).backgroundColor`))
-	if err != nil || bg != "rgb(255, 238, 221)" {
-		t.Errorf("cabinet.css not applied: banner background %q %v", bg, err)
+	if id := tb.attr(`[data-testid="token-row"]`, "data-id"); id != created[0].ID {
+		t.Errorf("the page lists token %q, the server has %q", id, created[0].ID)
 	}
+	if v := tb.text(`[data-testid="token-value"]`); len(v) < 20 || !tb.visible(`[data-testid="new-token"]`) || tb.visible(`[data-empty="tokens"]`) {
+		t.Errorf("the new token's value %q is not shown once, or the empty state stays", v)
+	}
+	// Regenerate asks first; Cancel changes nothing.
+	tb.do(click(`button[data-op="secret"]`), chromedp.WaitVisible(chromedp.CSS(`[data-testid="secret-confirm"]`)),
+		click(`button[data-op="secret-no"]`))
+	if cabinet().Clients[0].ClientSecret != before.Clients[0].ClientSecret {
+		t.Fatal("the secret changed without confirmation")
+	}
+	tb.do(click(`button[data-op="secret"]`), click(`button[data-op="secret-yes"]`),
+		until(`!document.querySelector('[data-testid="client-row"]').textContent.includes("`+before.Clients[0].ClientSecret+`")`))
+	after := cabinet()
+	if after.Clients[0].ClientSecret == before.Clients[0].ClientSecret ||
+		!strings.Contains(tb.text(`[data-testid="client-row"]`), after.Clients[0].ClientSecret) {
+		t.Errorf("the page does not show the new secret %q", after.Clients[0].ClientSecret)
+	}
+	// Delete empties the list, and the value shown once is gone.
+	tb.do(click(`button[data-op="delete"]`),
+		until(`document.querySelectorAll('[data-testid="token-row"]').length === 0`),
+		chromedp.WaitVisible(chromedp.CSS(`[data-empty="tokens"]`)))
+	if tb.visible(`[data-testid="new-token"]`) || len(cabinet().PersonalTokens) != 0 {
+		t.Error("after Delete the token is still shown or kept")
+	}
+	same, _ := chromedp.Run(tb.ctx, chromedp.Evaluate[bool](`window.sameDocument === true`))
+	if !same {
+		t.Error("the page reloaded")
+	}
+	// At a phone's width, with a token listed, it does not scroll sideways.
+	tb.do(phone(), click(`button[data-op="create"]`),
+		until(`document.querySelectorAll('[data-testid="token-row"]').length === 1`))
+	tb.noSidewaysScroll("the cabinet")
 }
 
 // konturWithApp starts an app for the login to come back to, and a fake

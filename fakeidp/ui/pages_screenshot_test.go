@@ -48,8 +48,13 @@ func TestPageScreenshots(t *testing.T) {
 	srv := fakeidp.StartTest(t, fakeidp.Options{})
 	authorize := url.Values{"response_type": {"code"}, "client_id": {"yourClientId"},
 		"redirect_uri": {"http://www.example.com/"}, "scope": {"openid extern.api"}, "state": {"xyz"}}
+	if _, err := srv.Livedigital().CreatePersonalToken("test_user@test.test"); err != nil {
+		t.Fatal(err)
+	}
 	pages := []struct{ name, url string }{
 		{"login", srv.SiteURL("kontur") + "/connect/authorize?" + authorize.Encode()},
+		{"cabinet", srv.URL() + "/_fakeidp/livedigital/"},
+		{"landing", srv.URL() + "/"},
 	}
 	for _, p := range pages {
 		for _, size := range []struct {

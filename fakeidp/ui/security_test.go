@@ -70,7 +70,22 @@ func TestControlTokenSignIn(t *testing.T) {
 	if h1 := tb.text("h1"); !strings.Contains(h1, "livedigital cabinet") {
 		t.Errorf("cabinet page: %q", h1)
 	}
-	tb.do(click(`button[data-op="client"]`), until(`document.getElementById("out").textContent.startsWith("201 ")`))
+	tb.do(click(`button[data-op="client"]`), until(`document.querySelectorAll('[data-testid="client-row"]').length === 2`))
+}
+
+// With a control token and no cookie, the cabinet page sends a person to
+// sign in, and back to the cabinet once signed in: not a JSON 401.
+func TestCabinetSignIn(t *testing.T) {
+	srv := fakeidp.StartTest(t, fakeidp.Options{ControlToken: controlToken})
+	tb := newTab(t)
+	tb.expectError("/favicon.ico")
+	tb.do(phone(), chromedp.Navigate(srv.URL()+"/_fakeidp/livedigital/"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="signin-form"]`)))
+	tb.noSidewaysScroll("the sign-in page")
+	tb.do(chromedp.SendKeys(chromedp.CSS(`[data-testid="control-token"]`), controlToken),
+		click(`#signin button[type="submit"]`),
+		until(`location.pathname === "/_fakeidp/livedigital/"`),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="client-row"]`)))
 }
 
 // attackerPage is another origin's page (another port of 127.0.0.1, which

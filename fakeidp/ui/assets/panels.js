@@ -182,7 +182,10 @@ export function setupSignIn() {
     ev.preventDefault();
     try {
       await api("POST", "ui/session", { token: ev.target.elements.token.value });
-      location.reload();
+      // The cabinet sends a person here to sign in, and is where they
+      // go back to; no other page is named, so this is no open redirect.
+      if (new URLSearchParams(location.search).get("next") === "livedigital/") location.href = "livedigital/";
+      else location.reload();
     } catch (err) {
       $("signin-error").textContent = err.message;
     }
