@@ -1,6 +1,7 @@
 package fakeidp
 
 import (
+	"context"
 	"crypto/subtle"
 	"net"
 	"net/http"
@@ -52,6 +53,15 @@ func (s *Server) controlGuard(next http.Handler) http.Handler {
 			}
 			writeControlError(w, status, msg)
 			return
+		}
+		if sess := s.cookieSession(r); sess != nil {
+			// Signing out ends what the session opened and is still
+			// running, a journal stream above all.
+			ctx, cancel := context.WithCancel(r.Context())
+			defer cancel()
+			stop := context.AfterFunc(sess.ctx, cancel)
+			defer stop()
+			r = r.WithContext(ctx)
 		}
 		next.ServeHTTP(w, r)
 	})

@@ -1,10 +1,7 @@
 package fakeidp
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/base64"
 	"net"
 	"net/http"
 	"net/url"
@@ -22,9 +19,10 @@ import (
 // for the token once and the server sets a session cookie that the
 // control guard accepts in its place.
 const (
-	// sessionCookie holds an HMAC of the control token: HttpOnly, so no
-	// script reads it; SameSite=Strict, so no other site's page sends it.
-	// Sites never read it, and the journal redacts it as any Cookie.
+	// sessionCookie holds a random value per sign-in (dashboardSessions):
+	// HttpOnly, so no script reads it; SameSite=Strict, so no other
+	// site's page sends it. Sites never read it, and the journal redacts
+	// it as any Cookie.
 	sessionCookie = "fakeidp_control"
 	// csrfHeader must accompany every state-changing call that a cookie
 	// authorises. Only same-origin script can send a custom header here:
@@ -39,20 +37,12 @@ var oidcSites = map[string]bool{site.Kontur.Name: true}
 // mountDashboard adds the page, its assets and the session endpoints:
 //
 //	POST   /ui/session  {"token":"…"}: 204 and the session cookie; 403 for a wrong token
-//	DELETE /ui/session  204, the cookie removed
+//	DELETE /ui/session  204, the cookie removed and its session ended for good
 func (s *Server) mountDashboard(r *mux.Router) {
 	d := &ui.Dashboard{Page: s.dashboardPage, Log: s.env.Log}
 	d.Mount(r)
 	r.HandleFunc("/ui/session", s.signIn).Methods(http.MethodPost)
 	r.HandleFunc("/ui/session", s.signOut).Methods(http.MethodDelete)
-}
-
-// sessionValue is what the session cookie holds for this control token:
-// not the token itself, so that the cookie jar does not keep it.
-func sessionValue(controlToken string) string {
-	mac := hmac.New(sha256.New, []byte(controlToken))
-	mac.Write([]byte("fakeidp dashboard session"))
-	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
 }
 
 // controlCredentials reports whether r may use the control API, and
@@ -68,8 +58,23 @@ func (s *Server) controlCredentials(r *http.Request) (ok, byCookie bool) {
 	if err != nil {
 		return false, false
 	}
-	// Compared in constant time, as the token is.
-	return subtle.ConstantTimeCompare([]byte(c.Value), []byte(s.session)) == 1, true
+	return s.sessions.find(c.Value) != nil, true
+}
+
+// cookieSession is the live dashboard session that authorises r, or nil
+// when r has none or is authorised otherwise.
+func (s *Server) cookieSession(r *http.Request) *session {
+	if s.controlToken == "" {
+		return nil
+	}
+	if _, has := r.Header["Authorization"]; has {
+		return nil
+	}
+	c, err := r.Cookie(sessionCookie)
+	if err != nil {
+		return nil
+	}
+	return s.sessions.find(c.Value)
 }
 
 // openControl: what a browser needs before it has the cookie, the page
@@ -108,11 +113,22 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		writeControlError(w, http.StatusForbidden, "that is not this fakeidp's control token")
 		return
 	}
-	http.SetCookie(w, s.cookie(r, s.session, 0))
+	value, err := s.sessions.open()
+	if err != nil {
+		s.env.Log.Error("dashboard sign-in", "err", err)
+		writeControlError(w, http.StatusInternalServerError, "no random source for a session")
+		return
+	}
+	http.SetCookie(w, s.cookie(r, value, 0))
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// signOut ends the cookie's session on the server, not only in this
+// browser: a copy of the cookie is worth nothing after.
 func (s *Server) signOut(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		s.sessions.end(c.Value)
+	}
 	http.SetCookie(w, s.cookie(r, "", -1))
 	w.WriteHeader(http.StatusNoContent)
 }

@@ -209,6 +209,7 @@ func (r *sandboxes) build(id string, spec sandboxSpec, cfg *config.Config, prese
 		return nil, err
 	}
 	srv.mount = SandboxPrefix + id
+	srv.sessions = r.root.sessions
 	srv.http.Store(srv.listenerURLs(r.root.URL() + srv.mount))
 	if https := r.root.https.Load(); https != nil {
 		srv.https.Store(srv.listenerURLs(https.base + srv.mount))

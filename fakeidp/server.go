@@ -111,8 +111,9 @@ type Server struct {
 	presetMu     sync.Mutex
 	presetRules  map[string][]string
 	controlToken string
-	// session is the dashboard's session cookie value for controlToken.
-	session string
+	// sessions are the dashboard's signed-in browsers, shared by a root
+	// and its sandboxes.
+	sessions *dashboardSessions
 	// hosts are the Host names the control API answers to.
 	hosts *controlHosts
 	// stop is closed when shutdown begins, ending hang and latency faults.
@@ -206,7 +207,7 @@ func build(opts Options, cfg *config.Config, presets map[string]*preset, hosts *
 	s := &Server{
 		env: env, opts: opts, faults: fault.NewEngineMax(cfg.Server.MaxFaultRules), presets: presets, stubs: stubs,
 		journal:      journal.New(cfg.Server.JournalSize, env.Clock.Now),
-		controlToken: opts.ControlToken, session: sessionValue(opts.ControlToken),
+		controlToken: opts.ControlToken, sessions: newDashboardSessions(entropy),
 		stop: make(chan struct{}), hosts: hosts,
 	}
 	s.livedigital = livedigital.New(env, stubs)
