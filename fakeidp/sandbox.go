@@ -210,6 +210,8 @@ func (r *sandboxes) build(id string, spec sandboxSpec, cfg *config.Config, prese
 	}
 	srv.mount = SandboxPrefix + id
 	srv.sessions = r.root.sessions
+	srv.streams = r.root.streams
+	srv.journal.ShareStreams(srv.streams)
 	srv.http.Store(srv.listenerURLs(r.root.URL() + srv.mount))
 	if https := r.root.https.Load(); https != nil {
 		srv.https.Store(srv.listenerURLs(https.base + srv.mount))

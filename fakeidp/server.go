@@ -114,6 +114,9 @@ type Server struct {
 	// sessions are the dashboard's signed-in browsers, shared by a root
 	// and its sandboxes.
 	sessions *dashboardSessions
+	// streams bound the journal streams of a root and its sandboxes
+	// together (server.max_streams).
+	streams *journal.StreamSlots
 	// hosts are the Host names the control API answers to.
 	hosts *controlHosts
 	// stop is closed when shutdown begins, ending hang and latency faults.
@@ -208,8 +211,10 @@ func build(opts Options, cfg *config.Config, presets map[string]*preset, hosts *
 		env: env, opts: opts, faults: fault.NewEngineMax(cfg.Server.MaxFaultRules), presets: presets, stubs: stubs,
 		journal:      journal.New(cfg.Server.JournalSize, env.Clock.Now),
 		controlToken: opts.ControlToken, sessions: newDashboardSessions(entropy),
-		stop: make(chan struct{}), hosts: hosts,
+		streams: journal.NewStreamSlots(cfg.Server.MaxStreams),
+		stop:    make(chan struct{}), hosts: hosts,
 	}
+	s.journal.ShareStreams(s.streams)
 	s.livedigital = livedigital.New(env, stubs)
 	s.dnr = doktornarabote.New(env, stubs)
 	k := kontur.New(env)

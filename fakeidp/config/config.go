@@ -71,6 +71,10 @@ type Server struct {
 	// MaxSandboxes caps how many sandboxes exist at once; creating one
 	// more is refused (429) until one is deleted or expires.
 	MaxSandboxes int `yaml:"max_sandboxes"`
+	// MaxStreams caps the journal streams (Server-Sent Events) open at
+	// once on the whole host, sandboxes' included; one more gets 429 with
+	// Retry-After until one closes.
+	MaxStreams int `yaml:"max_streams"`
 	// PublicNames are host names, besides localhost, loopback IPs and the
 	// listen address, by which clients reach the control API, such as a
 	// compose service name. The control API refuses any other Host, which
@@ -208,6 +212,11 @@ func (c *Config) Defaults() {
 	if c.Server.MaxSandboxes == 0 {
 		c.Server.MaxSandboxes = 1000
 	}
+	if c.Server.MaxStreams == 0 {
+		// A dashboard tab holds one; 64 is many tabs and a few scripts,
+		// at about 23 KB each (4,000 streams took 91 MB).
+		c.Server.MaxStreams = 64
+	}
 	c.Kontur.defaults()
 	c.Doktornarabote.defaults()
 	c.Livedigital.defaults()
@@ -275,6 +284,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Server.MaxSandboxes < 0 {
 		p.Addf("server.max_sandboxes", "must not be negative (0 means the default, 1000)")
+	}
+	if c.Server.MaxStreams < 0 {
+		p.Addf("server.max_streams", "must not be negative (0 means the default, 64)")
 	}
 	for i, name := range c.Server.PublicNames {
 		if !hostport.ValidName(name) {

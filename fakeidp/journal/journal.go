@@ -114,6 +114,10 @@ type Journal struct {
 	// subs are the live streams; each add offers them the entry.
 	subs []*subscriber
 
+	// slots bound the live streams of this journal and those it shares
+	// them with; nil: unbounded.
+	slots *StreamSlots
+
 	// streamsDone ends every live stream (at shutdown).
 	streamsDone chan struct{}
 	endOnce     sync.Once

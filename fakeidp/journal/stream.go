@@ -127,7 +127,8 @@ func (j *Journal) EndStreams() { j.endOnce.Do(func() { close(j.streamsDone) }) }
 //	event: dropped  data: {"count":N}    N requests were not sent live
 //
 // A stream starts with reset and the newest entries (200 by default),
-// oldest first. Clearing the journal sends reset again.
+// oldest first. Clearing the journal sends reset again. Beyond the
+// journal's StreamSlots, the answer is 429 with Retry-After.
 func (j *Journal) handleStream(w http.ResponseWriter, r *http.Request) {
 	limit := defaultSnapshot
 	if s := r.URL.Query().Get("limit"); s != "" {
@@ -138,6 +139,11 @@ func (j *Journal) handleStream(w http.ResponseWriter, r *http.Request) {
 		}
 		limit = n
 	}
+	release, ok := j.admitStream(w)
+	if !ok {
+		return
+	}
+	defer release()
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-store")
