@@ -27,11 +27,24 @@ export function startJournal(notify) {
   connect();
 }
 
+let retryTimer;
+let refused = false;
+
 function connect() {
+  clearTimeout(retryTimer);
   if (source) source.close();
   source = new EventSource(new URL("journal/stream?limit=300", base));
-  source.addEventListener("open", () => live("live", ""));
-  source.addEventListener("error", () => live("reconnecting…", "off"));
+  source.addEventListener("open", () => {
+    live("live", "");
+    if (refused) note("");
+    refused = false;
+  });
+  source.addEventListener("error", () => {
+    // CLOSED: the server answered, but not with a stream, and
+    // EventSource gives up without saying why.
+    if (source.readyState === EventSource.CLOSED) explain();
+    else live("reconnecting…", "off");
+  });
   source.addEventListener("reset", () => {
     $("journal-rows").replaceChildren();
     held = [];
@@ -51,6 +64,44 @@ function connect() {
     note(n + " request(s) were not shown live: the page fell behind. The journal keeps them: ",
       el("button", { type: "button", onclick: connect }, "Reload the journal"));
   });
+}
+
+// explain asks for the stream once more with fetch, which sees what
+// EventSource does not: the status and the server's error. At the host's
+// cap of open streams (server.max_streams, 429) the page says so and
+// tries again after the Retry-After the server gives.
+async function explain() {
+  const ctl = new AbortController();
+  let resp;
+  try {
+    resp = await fetch(new URL("journal/stream?limit=0", base), { credentials: "same-origin", cache: "no-store", signal: ctl.signal });
+  } catch {
+    live("reconnecting…", "off");
+    retryIn(5);
+    return;
+  }
+  if (resp.ok) {
+    ctl.abort(); // a stream is free again: open the page's own
+    retryIn(1);
+    return;
+  }
+  if (resp.status === 401) {
+    location.reload(); // signed out: the page asks for the token
+    return;
+  }
+  let msg = "";
+  try { msg = (await resp.json()).error || ""; } catch { msg = ""; }
+  const wait = parseInt(resp.headers.get("Retry-After") || "", 10) || 5;
+  refused = true;
+  live(resp.status === 429 ? "too many streams" : "stopped", "off");
+  note((msg || "The journal's stream was refused (HTTP " + resp.status + ").") + " Trying again in " + wait + " s. ",
+    el("button", { type: "button", onclick: connect }, "Retry now"));
+  retryIn(wait);
+}
+
+function retryIn(seconds) {
+  clearTimeout(retryTimer);
+  retryTimer = setTimeout(connect, seconds * 1000);
 }
 
 function live(text, cls) {
