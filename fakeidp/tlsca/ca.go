@@ -137,7 +137,7 @@ func (c *CA) Issue(names Names, now time.Time) (*tls.Certificate, error) {
 	// With no DNSName, Verify checks the chain and the name constraints
 	// against every name in the leaf.
 	if _, err := leaf.Verify(x509.VerifyOptions{Roots: c.Pool(), CurrentTime: now}); err != nil {
-		if refused := c.Refused(names, now); len(refused) > 0 {
+		if refused := c.refused(names, now); len(refused) > 0 {
 			return nil, fmt.Errorf("the CA does not vouch for %s: it was made without them (it permits %s)", strings.Join(refused, ", "), c.Permits())
 		}
 		return nil, fmt.Errorf("the CA does not vouch for the names %s (it permits %s): %w", names, c.Permits(), err)
@@ -145,9 +145,9 @@ func (c *CA) Issue(names Names, now time.Time) (*tls.Certificate, error) {
 	return &tls.Certificate{Certificate: [][]byte{der, c.cert.Raw}, PrivateKey: key, Leaf: leaf}, nil
 }
 
-// Refused lists the names the CA's constraints do not permit, each tried
+// refused lists the names the CA's constraints do not permit, each tried
 // alone in a leaf of its own, so that an error can name exactly those.
-func (c *CA) Refused(names Names, now time.Time) []string {
+func (c *CA) refused(names Names, now time.Time) []string {
 	var refused []string
 	try := func(one Names, name string) {
 		der, _, err := c.sign(one, now)
