@@ -49,17 +49,31 @@ function faultLine(f) {
 // switch) and marks it. The rule may be gone since: deleted, used up by
 // its times, or taken back with its preset.
 function showRule(id, preset) {
-  const row = [...$("fault-rows").children].find((tr) => tr.dataset.id === id);
   const box = preset ? document.querySelector(`[data-preset="${CSS.escape(preset)}"]`) : null;
-  const target = row || (box && box.closest("li")) || $("errors");
-  target.scrollIntoView({ block: "center" });
-  for (const node of [row, box && box.closest("li")]) {
+  const found = pointTo("fault-rows", id, $("errors"), box && box.closest("li"));
+  if (!found) say("Fault rule " + id + " is no longer in the list: deleted, used up, or taken back with its preset");
+}
+
+// showStub scrolls the API stubs panel to stub id and marks it.
+function showStub(id) {
+  if (!pointTo("stub-rows", id, $("stubs"))) say("Stub " + id + " is no longer in the list");
+}
+
+// pointTo brings the row of table body tbody whose data-id is id into view
+// (or, without one, fallback) and marks it and the extra node; it reports
+// whether the row was there. Ids are compared, never put in a selector.
+function pointTo(tbody, id, fallback, extra) {
+  const rows = $(tbody);
+  const row = rows ? [...rows.children].find((tr) => tr.dataset.id === id) : undefined;
+  const target = row || extra || fallback;
+  if (target) target.scrollIntoView({ block: "center" });
+  for (const node of [row, extra]) {
     if (!node) continue;
     node.classList.remove("flash");
     void node.offsetWidth; // restart the animation on a second click
     node.classList.add("flash");
   }
-  if (!row) say("Fault rule " + id + " is no longer in the list: deleted, used up, or taken back with its preset");
+  return row !== undefined;
 }
 
 // nearMisses lists the stubs of the site that came closest, closest first,
@@ -68,8 +82,19 @@ function nearMisses(list) {
   return el("div", { class: "near-misses" },
     el("h4", {}, "No stub answered. Closest:"),
     el("ul", {}, ...list.map((m) => el("li", { dataset: { testid: "near-miss", id: m.id } },
-      el("code", {}, m.id), " ", el("span", { class: "mono" }, (m.method || "GET") + " " + m.path),
+      stubLink(m.id), " ", el("span", { class: "mono" }, (m.method || "GET") + " " + m.path),
       " differs in ", el("strong", {}, (m.differs || []).join(", ") || "nothing recorded")))));
+}
+
+// stubLink names a stub, linked to it in the API stubs panel when the
+// page has one.
+function stubLink(id) {
+  const name = el("code", {}, id);
+  if (!$("stub-rows")) return name;
+  return el("a", {
+    href: "#stubs", dataset: { testid: "stub-link", stub: id },
+    onclick: (ev) => { ev.preventDefault(); showStub(id); },
+  }, name);
 }
 
 // answer is what the client got: status, headers, body. An entry without
