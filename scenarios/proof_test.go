@@ -33,21 +33,28 @@ func runKontur(t *testing.T, opts fakeidp.Options) (int, map[string]junitCase) {
 	status := scenarios.Run(scenarios.Config{Server: opts}, sub, scenarios.RunOptions{
 		Format: "junit", Output: &out, Seed: 1, Tags: "~@fake",
 	})
-	var report struct {
+	cases := junitCases(t, out.Bytes())
+	return status, cases
+}
+
+// junitCases reads godog's JUnit report: the scenarios by name.
+func junitCases(t *testing.T, report []byte) map[string]junitCase {
+	t.Helper()
+	var r struct {
 		Suites []struct {
 			Cases []junitCase `xml:"testcase"`
 		} `xml:"testsuite"`
 	}
-	if err := xml.Unmarshal(out.Bytes(), &report); err != nil {
-		t.Fatalf("junit report: %v\n%s", err, out.String())
+	if err := xml.Unmarshal(report, &r); err != nil {
+		t.Fatalf("junit report: %v\n%s", err, report)
 	}
 	cases := map[string]junitCase{}
-	for _, s := range report.Suites {
+	for _, s := range r.Suites {
 		for _, c := range s.Cases {
 			cases[c.Name] = c
 		}
 	}
-	return status, cases
+	return cases
 }
 
 // TestStepsAssert proves the steps check what they claim: with the

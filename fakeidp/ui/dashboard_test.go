@@ -24,20 +24,12 @@ const (
 // returns the status and the access token.
 func mediToken(t *testing.T, srv *fakeidp.Server) (int, string) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, srv.SiteURL("kontur")+"/connect/token",
-		strings.NewReader("grant_type=client_credentials&scope=medi_api"))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.SetBasicAuth(mediID, mediSecret)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var body struct {
+	status, body := tokenWithSecret(t, srv, mediSecret)
+	var token struct {
 		AccessToken string `json:"access_token"`
 	}
-	_ = json.NewDecoder(resp.Body).Decode(&body)
-	return resp.StatusCode, body.AccessToken
+	_ = json.Unmarshal([]byte(body), &token)
+	return status, token.AccessToken
 }
 
 func TestJournalShowsRequestsLive(t *testing.T) {

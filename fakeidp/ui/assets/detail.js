@@ -97,7 +97,7 @@ function stubLink(id) {
   }, name);
 }
 
-// answer is what the client got: status, headers, body. An entry without
+// answer is what the client got: status, body, headers. An entry without
 // a response is a connection closed or reset without one (a fault).
 function answer(e) {
   const r = e.response;
@@ -106,13 +106,13 @@ function answer(e) {
   const out = [el("p", { class: "mono", dataset: { testid: "response-status" } }, status.join(" · "))];
   if (e.note) out.push(el("p", { class: "note" }, e.note));
   if (!r) return out;
+  out.push(el("h4", {}, "Body"), el("pre", { dataset: { testid: "response-body" } }, r.body || ""));
+  if (!r.body) out.push(el("p", { class: "note" }, "The body is empty."));
+  if (r.truncated) out.push(el("p", { class: "note" }, "The body is cut here: the journal keeps its first 8 KiB."));
   const headers = Object.entries(r.headers || {}).sort(([a], [b]) => a.localeCompare(b));
   if (headers.length > 0) {
     out.push(el("h4", {}, "Headers"),
       el("pre", { dataset: { testid: "response-headers" } }, headers.map(([k, v]) => k + ": " + v).join("\n")));
   }
-  out.push(el("h4", {}, "Body"), el("pre", { dataset: { testid: "response-body" } }, r.body || ""));
-  if (!r.body) out.push(el("p", { class: "note" }, "The body is empty."));
-  if (r.truncated) out.push(el("p", { class: "note" }, "The body is cut here: the journal keeps its first 8 KiB."));
   return out;
 }
