@@ -48,7 +48,7 @@ func (s *Server) loadTLS() (*tlsState, error) {
 	// Certificates are checked against the clients' wall clocks, not the
 	// server's clock, which tests move.
 	now := time.Now()
-	names, err := certNames(s.env.Config, s.tlsHosts)
+	names, err := TLSNames(s.env.Config, s.tlsHosts)
 	if err != nil {
 		return nil, err
 	}
@@ -77,10 +77,11 @@ func (s *Server) loadTLS() (*tlsState, error) {
 	return &tlsState{cert: *cert, ca: ca, trust: ca.Pool()}, nil
 }
 
-// certNames are the names the certificate covers and the CA permits: the
-// sites' host names but the production ones (site.Site.Production), those
-// the fixtures add (sites.<name>.hosts), and extras (--tls-host).
-func certNames(cfg *config.Config, extras []string) (tlsca.Names, error) {
+// TLSNames are the names the HTTPS certificate covers and fakeidp's CA
+// permits, for the fixtures cfg: the sites' host names but the production
+// ones (site.Site.Production), those the fixtures add (sites.<name>.hosts),
+// localhost, loopback addresses and extras (--tls-host).
+func TLSNames(cfg *config.Config, extras []string) (tlsca.Names, error) {
 	names, err := tlsca.ForHosts(site.CertHosts(), extras)
 	if err != nil {
 		return tlsca.Names{}, err

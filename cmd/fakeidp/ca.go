@@ -7,7 +7,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/fakeidp/fakeidp/fakeidp/site"
+	"github.com/fakeidp/fakeidp/fakeidp"
 	"github.com/fakeidp/fakeidp/fakeidp/tlsca"
 )
 
@@ -26,22 +26,25 @@ func (f *tlsFlags) register(fs *flag.FlagSet, serving bool) {
 	fs.Var(&f.hosts, "tls-host", "a further DNS name or IP address the CA may vouch for and the certificate covers (repeatable)")
 }
 
-const caUsage = `usage: fakeidp ca --tls-dir DIR [--tls-host NAME]...
+const caUsage = `usage: fakeidp ca --tls-dir DIR [--config overlay.yaml] [--tls-host NAME]...
 
 Creates the CA of fakeidp's HTTPS listener in DIR if it holds none, and
 prints its certificate (PEM), so that CI can install the CA before the
 server starts. A later "fakeidp --tls-addr ... --tls-dir DIR" serves a
 certificate from that CA. The CA vouches for TLS servers only; its name
 constraints permit the sites' test host names (not identity.kontur.ru or
-medi-api.kontur.ru), localhost, 127.0.0.0/8, ::1 and the --tls-host names
-given when it is made: give the fixtures' sites.<name>.hosts here too.
+medi-api.kontur.ru), the names --config adds (sites.<name>.hosts),
+localhost, 127.0.0.0/8, ::1 and the --tls-host names given when it is
+made: give it the --config the server gets.
 `
 
 // runCA is "fakeidp ca".
 func runCA(args []string, stdout, stderr io.Writer) int {
 	var f tlsFlags
+	var cfgPath string
 	fs := newFlagSet("fakeidp ca", stderr)
 	f.register(fs, false)
+	fs.StringVar(&cfgPath, "config", "", "the fixtures overlay the server gets: the CA also permits its sites.<name>.hosts")
 	if code, exit := parseFlags(fs, args, caUsage, stdout, stderr); exit {
 		return code
 	}
@@ -49,7 +52,12 @@ func runCA(args []string, stdout, stderr io.Writer) int {
 		fail(stderr, "fakeidp ca", errors.New("--tls-dir (or FAKEIDP_TLS_DIR) is required: the CA is worth printing only if it is kept"))
 		return 2
 	}
-	names, err := tlsca.ForHosts(site.CertHosts(), f.hosts)
+	cfg, err := loadConfig(cfgPath, false)
+	if err != nil {
+		fail(stderr, "fakeidp ca", err)
+		return 2
+	}
+	names, err := fakeidp.TLSNames(cfg, f.hosts)
 	if err != nil {
 		fail(stderr, "fakeidp ca", err)
 		return 2

@@ -159,3 +159,38 @@ func TestVerifyTargetUsesSystemRoots(t *testing.T) {
 		t.Errorf("no scenario passed:\n%s", out)
 	}
 }
+
+// fakeidp ca --config makes a CA that permits the fixtures' added site
+// hosts, which a server with the same --config then serves; a CA made
+// without them is refused, naming them.
+func TestCACommandWithSiteHosts(t *testing.T) {
+	t.Setenv("FAKEIDP_CONTROL_TOKEN", "")
+	t.Setenv("FAKEIDP_TLS_DIR", "")
+	overlay := filepath.Join(t.TempDir(), "overlay.yaml")
+	if err := os.WriteFile(overlay, []byte("sites:\n  extern-api:\n    hosts: [api.kontur.ru]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	with, without := t.TempDir(), t.TempDir()
+	if code, _, stderr := runCLI("ca", "--tls-dir", with, "--config", overlay); code != 0 {
+		t.Fatalf("ca --config: exit %d %s", code, stderr)
+	}
+	if code, _, stderr := runCLI("ca", "--tls-dir", without); code != 0 {
+		t.Fatal(stderr)
+	}
+	code, _, stderr := runCLI("ca", "--tls-dir", without, "--config", overlay)
+	if code != 1 || !strings.Contains(stderr, "does not vouch for api.kontur.ru:") {
+		t.Errorf("kept CA without the site host: exit %d %q", code, stderr)
+	}
+	if code, _, stderr := runCLI("ca", "--tls-dir", t.TempDir(), "--config", filepath.Join(with, "missing.yaml")); code != 2 || !strings.Contains(stderr, "missing.yaml") {
+		t.Errorf("missing --config: exit %d %q", code, stderr)
+	}
+	f, code, ok := parseServe([]string{"--addr", "127.0.0.1:0", "--tls-addr", "127.0.0.1:0", "--tls-dir", with, "--config", overlay}, io.Discard, io.Discard)
+	if !ok {
+		t.Fatalf("flags: exit %d", code)
+	}
+	srv, err := start(f, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatalf("serving with the CA fakeidp ca made: %v", err)
+	}
+	srv.Close()
+}
