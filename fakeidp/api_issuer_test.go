@@ -79,7 +79,7 @@ func TestKonturAPIRefusesAnotherInstancesJWT(t *testing.T) {
 // of the instance is its own (same scheme and port).
 func TestKonturAPIIssuerByPrefixAndHost(t *testing.T) {
 	t.Parallel()
-	srv := wiretest.Start(t, apiEpoch)
+	srv := startAt(t, apiEpoch)
 	if code, body := addStub(t, srv, accountsStub); code != 201 {
 		t.Fatal(code, body)
 	}
@@ -131,7 +131,7 @@ func TestKonturAPIIssuerByPrefixAndHost(t *testing.T) {
 // invariant format.
 func TestKonturAPIScopeAndExpiry(t *testing.T) {
 	t.Parallel()
-	srv := wiretest.Start(t, apiEpoch)
+	srv := startAt(t, apiEpoch)
 	if code, _ := addStub(t, srv, policyStub); code != 201 {
 		t.Fatal(code)
 	}
@@ -158,7 +158,7 @@ func TestKonturAPIScopeAndExpiry(t *testing.T) {
 // X-Kontur-Trace-Id.
 func TestKonturAPIMethodNotAllowedAndTraceID(t *testing.T) {
 	t.Parallel()
-	srv := wiretest.Start(t, apiEpoch)
+	srv := startAt(t, apiEpoch)
 	for _, s := range []string{policyStub,
 		`{"site":"medi-api","method":"PUT","path":"/V2/policies/special","response":{"status":204}}`,
 		`{"site":"medi-api","method":"POST","path":"/V2/policies","response":{"status":201}}`} {

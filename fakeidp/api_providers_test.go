@@ -41,7 +41,7 @@ func TestDoktornaraboteAPITokenChecks(t *testing.T) {
 	for _, host := range []string{"", "testapipartner.doktornarabote.ru"} {
 		t.Run("host="+host, func(t *testing.T) {
 			t.Parallel()
-			srv := wiretest.Start(t, apiEpoch)
+			srv := startAt(t, apiEpoch)
 			if code, body := addStub(t, srv, `{"stubs":[
 				{"site":"doktornarabote-api","path":"/api/v1/doctors/{id}","response":{"json":{"id":"${path.id}","phone":"${token.sub}","client":"${token.client_id}"}}},
 				{"site":"doktornarabote-api","path":"/api/v1/partner","require":{"token":"client"},"response":{"json":{}}}]}`); code != 201 {
@@ -114,7 +114,7 @@ func TestLivedigitalAPITokenChecks(t *testing.T) {
 	for _, host := range []string{"", "moodhood-api.livedigital.space"} {
 		t.Run("host="+host, func(t *testing.T) {
 			t.Parallel()
-			srv := wiretest.Start(t, apiEpoch)
+			srv := startAt(t, apiEpoch)
 			if code, body := addStub(t, srv, `{"site":"livedigital","method":"POST","path":"/v1/spaces/{space}/rooms","require":{"token":"user"},
 				"response":{"status":201,"json":{"space":"${path.space}","owner":"${token.sub}","client":"${token.client_id}"}}}`); code != 201 {
 				t.Fatalf("stub: %d %v", code, body)
@@ -175,7 +175,7 @@ func TestLivedigitalAPITokenChecks(t *testing.T) {
 
 func TestLivedigitalAPIFaultInItsDialect(t *testing.T) {
 	t.Parallel()
-	srv := wiretest.Start(t, apiEpoch)
+	srv := startAt(t, apiEpoch)
 	if code, _ := control(t, srv, "POST", "/faults", `{"match":{"site":"livedigital","path":"/v1/rooms"},"effect":{"type":"error","error":"too_many","description":"Too many requests","status":429}}`); code != 201 {
 		t.Fatal(code)
 	}

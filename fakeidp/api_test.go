@@ -76,7 +76,7 @@ func TestKonturAPITokenChecks(t *testing.T) {
 	for _, host := range []string{"", "medi-api.testkontur.ru", "MEDI-API.kontur.ru:443"} {
 		t.Run("host="+host, func(t *testing.T) {
 			t.Parallel()
-			srv := wiretest.Start(t, apiEpoch)
+			srv := startAt(t, apiEpoch)
 			if code, body := addStub(t, srv, policyStub); code != 201 || body["id"] != "s1" {
 				t.Fatalf("add stub: %d %v", code, body)
 			}
@@ -121,7 +121,7 @@ func TestKonturAPITokenChecks(t *testing.T) {
 
 func TestKonturAPIRevocationAndReset(t *testing.T) {
 	t.Parallel()
-	srv := wiretest.Start(t, apiEpoch)
+	srv := startAt(t, apiEpoch)
 	if _, err := srv.AddStub(stub.Stub{Site: "extern-api", Path: "/v1/accounts", Response: stub.Response{JSON: json.RawMessage(`{"sub":"${token.sub}","scope":"${token.scope}"}`)}}); err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +155,7 @@ func TestKonturAPIRevocationAndReset(t *testing.T) {
 
 func TestKonturAPIJWTAccessTokens(t *testing.T) {
 	t.Parallel()
-	srv := wiretest.Start(t, apiEpoch)
+	srv := startAt(t, apiEpoch)
 	if code, _ := addStub(t, srv, policyStub); code != 201 {
 		t.Fatal(code)
 	}
@@ -191,7 +191,7 @@ func TestKonturAPIJWTAccessTokens(t *testing.T) {
 
 func TestStubControlAPI(t *testing.T) {
 	t.Parallel()
-	srv := wiretest.StartWith(t, apiEpoch, func(cfg *config.Config) {
+	srv := startWith(t, apiEpoch, func(cfg *config.Config) {
 		if err := yaml.Unmarshal([]byte(`
 - site: medi-api
   path: /V2/ping
@@ -237,7 +237,7 @@ func TestStubControlAPI(t *testing.T) {
 
 func TestStubControlAPIRefusals(t *testing.T) {
 	t.Parallel()
-	srv := wiretest.Start(t, apiEpoch)
+	srv := startAt(t, apiEpoch)
 	code, body := addStub(t, srv, `{"site":"nope","path":"x","response":{"status":700,"json":{"a":"${token.nope}"}}}`)
 	problems, _ := body["problems"].([]any)
 	if code != 400 || body["error"] != "invalid stub" || len(problems) != 4 {
@@ -272,7 +272,7 @@ func TestStubControlAPIRefusals(t *testing.T) {
 // The cap holds through the Go API too, and says what it is.
 func TestStubCap(t *testing.T) {
 	t.Parallel()
-	srv := wiretest.Start(t, apiEpoch)
+	srv := startAt(t, apiEpoch)
 	many := make([]stub.Stub, stub.DefaultMax+1)
 	for i := range many {
 		many[i] = stub.Stub{Site: "medi-api", Path: "/p/" + strconv.Itoa(i)}
@@ -290,7 +290,7 @@ func TestStubCap(t *testing.T) {
 
 func TestFaultRulesMatchAPISites(t *testing.T) {
 	t.Parallel()
-	srv := wiretest.Start(t, apiEpoch)
+	srv := startAt(t, apiEpoch)
 	if code, _ := control(t, srv, "POST", "/faults", `{"match":{"site":"medi-api"},"effect":{"type":"response","status":503,"body":"down"}}`); code != 201 {
 		t.Fatal(code)
 	}
@@ -304,7 +304,7 @@ func TestFaultRulesMatchAPISites(t *testing.T) {
 
 func TestIndexListsAPISites(t *testing.T) {
 	t.Parallel()
-	srv := wiretest.Start(t, apiEpoch)
+	srv := startAt(t, apiEpoch)
 	code, body := control(t, srv, "GET", "/", "")
 	sites, _ := body["sites"].(map[string]any)
 	if code != 200 || sites["medi-api"] != srv.URL()+"/medi-api" || sites["extern-api"] != srv.URL()+"/extern-api" {
@@ -317,7 +317,7 @@ func TestIndexListsAPISites(t *testing.T) {
 
 func TestConfiguredExternHost(t *testing.T) {
 	t.Parallel()
-	srv := wiretest.StartWith(t, apiEpoch, func(cfg *config.Config) {
+	srv := startWith(t, apiEpoch, func(cfg *config.Config) {
 		cfg.Sites = map[string]config.Site{"extern-api": {Hosts: []string{"extern.example.test"}}}
 	})
 	if rep := apiCall(t, srv, "extern-api", "extern.example.test", "GET", "/x", ""); rep.Status != 401 || rep.Header.Get("WWW-Authenticate") != "Bearer" {
@@ -337,7 +337,7 @@ func mustJSON(v any) []byte {
 
 func TestJournalRecordsAPICallers(t *testing.T) {
 	t.Parallel()
-	srv := wiretest.Start(t, apiEpoch)
+	srv := startAt(t, apiEpoch)
 	tok := externToken(t, srv)
 	if rep := apiCall(t, srv, "extern-api", "", "GET", "/v1/nothing?x=1", tok); rep.Status != 404 {
 		t.Fatal(rep.Status)
@@ -354,4 +354,16 @@ func TestJournalRecordsAPICallers(t *testing.T) {
 	if raw := string(mustJSON(e)); strings.Contains(raw, tok) || strings.Contains(raw, tok[8:]) {
 		t.Errorf("the token is in the journal: %s", raw)
 	}
+}
+
+// startAt runs a server for one test with its clock frozen at at.
+func startAt(t testing.TB, at time.Time) *fakeidp.Server {
+	t.Helper()
+	return fakeidp.StartTest(t, fakeidp.Options{Now: wiretest.At(at)})
+}
+
+// startWith is startAt on the default fixtures as change leaves them.
+func startWith(t testing.TB, at time.Time, change func(cfg *config.Config)) *fakeidp.Server {
+	t.Helper()
+	return fakeidp.StartTest(t, fakeidp.Options{Config: wiretest.Config(t, change), Now: wiretest.At(at)})
 }

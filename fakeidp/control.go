@@ -4,44 +4,32 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/gorilla/mux"
 
 	"github.com/fakeidp/fakeidp/fakeidp/internal/controljson"
+	"github.com/fakeidp/fakeidp/fakeidp/internal/route"
+	"github.com/fakeidp/fakeidp/fakeidp/site"
 )
 
-// mountControl serves the fake's own API under /_fakeidp/. Sites never
+// mountEndpoints serves the fake's own API under /_fakeidp/. Sites never
 // gain paths of their own for it. With a control token set, every call
 // needs "Authorization: Bearer <token>"; the sites stay open.
-func (s *Server) mountControl(r *mux.Router) {
-	r.Use(s.controlMiddleware)
-	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		// gorilla/mux reports a method mismatch on a subrouter as not
-		// found, so ask the router which methods the path does take.
-		if allowed := allowedMethods(r, req); len(allowed) > 0 {
-			w.Header().Set("Allow", strings.Join(allowed, ", "))
-			writeControlError(w, http.StatusMethodNotAllowed, "method "+req.Method+" is not allowed on "+truncate(req.URL.Path, 80))
-			return
-		}
-		writeControlError(w, http.StatusNotFound, "no control endpoint "+req.Method+" "+truncate(req.URL.Path, 80))
-	})
-	r.HandleFunc("/", s.index).Methods(http.MethodGet, http.MethodHead)
-	r.HandleFunc("/health", s.health).Methods(http.MethodGet, http.MethodHead)
-	r.HandleFunc("/reset", s.resetEndpoint).Methods(http.MethodPost)
-	r.HandleFunc("/clock", s.clockGet).Methods(http.MethodGet)
-	r.HandleFunc("/clock", s.clockPost).Methods(http.MethodPost)
-	r.HandleFunc("/keys", s.keysGet).Methods(http.MethodGet)
-	r.HandleFunc("/keys/rotate", s.keysRotate).Methods(http.MethodPost)
-	r.HandleFunc("/presets", s.presetsGet).Methods(http.MethodGet)
-	r.HandleFunc("/presets/{name}", s.presetEnable).Methods(http.MethodPost)
-	r.HandleFunc("/presets/{name}", s.presetDisable).Methods(http.MethodDelete)
-	if s.sandboxes != nil {
-		s.sandboxes.mountControl(r)
-	}
+func (s *Instance) mountEndpoints(r route.Router) {
+	r.HandleFunc("/", s.index, http.MethodGet, http.MethodHead)
+	r.HandleFunc("/health", s.health, http.MethodGet, http.MethodHead)
+	r.HandleFunc("/reset", s.resetEndpoint, http.MethodPost)
+	r.HandleFunc("/clock", s.clockGet, http.MethodGet)
+	r.HandleFunc("/clock", s.clockPost, http.MethodPost)
+	r.HandleFunc("/keys", s.keysGet, http.MethodGet)
+	r.HandleFunc("/keys/rotate", s.keysRotate, http.MethodPost)
+	r.HandleFunc("/presets", s.presetsGet, http.MethodGet)
+	r.HandleFunc("/presets/{name}", s.presetEnable, http.MethodPost)
+	r.HandleFunc("/presets/{name}", s.presetDisable, http.MethodDelete)
 }
 
 // allowedMethods lists the methods router would accept on req's path.
@@ -63,14 +51,14 @@ func allowedMethods(router *mux.Router, req *http.Request) []string {
 
 // controlMiddleware caps the body and keeps the server alive whatever a
 // handler does. controlGuard has admitted the request before.
-func (s *Server) controlMiddleware(next http.Handler) http.Handler {
+func controlMiddleware(log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.env.Log.Error("panic in control API", "path", r.URL.Path, "panic", v)
+				log.Error("panic in control API", "path", r.URL.Path, "panic", v)
 				writeControlError(w, http.StatusInternalServerError, "internal error")
 			}
 		}()
@@ -91,22 +79,24 @@ var controlEndpoints = []string{
 	"GET /_fakeidp/ui",
 }
 
-func (s *Server) index(w http.ResponseWriter, r *http.Request) {
-	endpoints := controlEndpoints
-	if s.sandboxes != nil {
-		endpoints = append(slices.Clip(endpoints), sandboxEndpoints...)
-	}
+func (s *Instance) index(w http.ResponseWriter, r *http.Request) {
 	controljson.Write(w, http.StatusOK, map[string]any{
-		"sites": s.siteURLsFor(r), "presets": s.PresetNames(), "endpoints": endpoints,
+		"sites": s.siteURLsFor(r), "presets": s.PresetNames(), "endpoints": s.endpoints,
 	})
 }
 
-// health lists the sites' URLs through the listener the request came in by.
-func (s *Server) health(w http.ResponseWriter, r *http.Request) {
-	controljson.Write(w, http.StatusOK, map[string]any{"status": "ok", "sites": s.siteURLsFor(r)})
+// health lists the sites' URLs through the listener the request came in
+// by, at its listen address, as the startup banner gives them: a health
+// check tells where the server listens, whatever name reached it.
+func (s *Instance) health(w http.ResponseWriter, r *http.Request) {
+	sites := make(map[string]string, len(site.All))
+	for i, st := range site.All {
+		sites[st.Name] = s.listenerSiteURL(i, r.TLS != nil)
+	}
+	controljson.Write(w, http.StatusOK, map[string]any{"status": "ok", "sites": sites})
 }
 
-func (s *Server) resetEndpoint(w http.ResponseWriter, _ *http.Request) {
+func (s *Instance) resetEndpoint(w http.ResponseWriter, _ *http.Request) {
 	s.Reset()
 	controljson.Write(w, http.StatusOK, map[string]any{"status": "reset"})
 }
@@ -116,18 +106,18 @@ type clockState struct {
 	Offset string `json:"offset"`
 }
 
-func (s *Server) clockState() clockState {
+func (s *Instance) clockState() clockState {
 	c := s.env.Clock
 	return clockState{Now: c.Now().UTC().Format(time.RFC3339Nano), Offset: c.Offset().String()}
 }
 
-func (s *Server) clockGet(w http.ResponseWriter, _ *http.Request) {
+func (s *Instance) clockGet(w http.ResponseWriter, _ *http.Request) {
 	controljson.Write(w, http.StatusOK, s.clockState())
 }
 
 // clockPost moves the clock: {"advance":"25h"}, {"set":"2030-01-01T00:00:00Z"}
 // or {"reset":true}, exactly one of them.
-func (s *Server) clockPost(w http.ResponseWriter, r *http.Request) {
+func (s *Instance) clockPost(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Advance *string `json:"advance"`
 		Set     *string `json:"set"`
@@ -167,14 +157,14 @@ func (s *Server) clockPost(w http.ResponseWriter, r *http.Request) {
 	controljson.Write(w, http.StatusOK, s.clockState())
 }
 
-func (s *Server) keysGet(w http.ResponseWriter, _ *http.Request) {
+func (s *Instance) keysGet(w http.ResponseWriter, _ *http.Request) {
 	ids := s.env.Keys.KeyIDs()
 	controljson.Write(w, http.StatusOK, map[string]any{"signing": ids[0], "published": ids})
 }
 
 // keysRotate makes a new key sign; {"keep_old": false} also drops the old
 // keys from the JWKS, so tokens they signed stop verifying.
-func (s *Server) keysRotate(w http.ResponseWriter, r *http.Request) {
+func (s *Instance) keysRotate(w http.ResponseWriter, r *http.Request) {
 	req := struct {
 		KeepOld *bool `json:"keep_old"`
 	}{}
@@ -189,11 +179,11 @@ func (s *Server) keysRotate(w http.ResponseWriter, r *http.Request) {
 	s.keysGet(w, r)
 }
 
-func (s *Server) presetsGet(w http.ResponseWriter, _ *http.Request) {
+func (s *Instance) presetsGet(w http.ResponseWriter, _ *http.Request) {
 	controljson.Write(w, http.StatusOK, s.Presets())
 }
 
-func (s *Server) presetEnable(w http.ResponseWriter, r *http.Request) {
+func (s *Instance) presetEnable(w http.ResponseWriter, r *http.Request) {
 	name := mux.Vars(r)["name"]
 	rules, err := s.EnablePreset(name)
 	if err != nil {
@@ -205,7 +195,7 @@ func (s *Server) presetEnable(w http.ResponseWriter, r *http.Request) {
 
 // presetDisable removes the rules a preset added, so a dashboard can
 // toggle it: 200 {"preset":…,"removed":N}, 404 for an unknown preset.
-func (s *Server) presetDisable(w http.ResponseWriter, r *http.Request) {
+func (s *Instance) presetDisable(w http.ResponseWriter, r *http.Request) {
 	name := mux.Vars(r)["name"]
 	removed, err := s.DisablePreset(name)
 	if err != nil {

@@ -80,7 +80,7 @@ func TestClockDateAndReset(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	introspect := func() bool { return wiretest.Active(t, srv, tok.AccessToken) }
+	introspect := func() bool { return wiretest.Active(t, srv.SiteURL("kontur"), tok.AccessToken) }
 	if !introspect() {
 		t.Fatal("fresh token inactive")
 	}

@@ -37,7 +37,7 @@ import (
 const cabinetPage = "/_fakeidp/livedigital/"
 
 // controlGuard wraps the whole control API, its 404s and 405s included.
-func (s *Server) controlGuard(next http.Handler) http.Handler {
+func (s *host) controlGuard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if status, msg := s.admitControl(r); status != 0 {
 			if status == http.StatusUnauthorized && r.Method == http.MethodGet && r.URL.Path == cabinetPage {
@@ -69,7 +69,7 @@ func (s *Server) controlGuard(next http.Handler) http.Handler {
 
 // admitControl returns 0 for a request that may proceed, else the status
 // and message to refuse it with.
-func (s *Server) admitControl(r *http.Request) (int, string) {
+func (s *host) admitControl(r *http.Request) (int, string) {
 	// DNS rebinding: a page on attacker.example whose name now resolves
 	// to 127.0.0.1 is same-origin with its own answers, so it could read
 	// the cabinet's secrets and the journal. Its requests still carry
@@ -103,7 +103,7 @@ func (s *Server) admitControl(r *http.Request) (int, string) {
 
 // controlAuthorized checks the control token, when one is set. Compared in
 // constant time: the token guards the whole fake.
-func (s *Server) controlAuthorized(r *http.Request) bool {
+func (s *host) controlAuthorized(r *http.Request) bool {
 	if s.controlToken == "" {
 		return true
 	}

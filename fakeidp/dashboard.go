@@ -7,9 +7,8 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/gorilla/mux"
-
 	"github.com/fakeidp/fakeidp/fakeidp/fault"
+	"github.com/fakeidp/fakeidp/fakeidp/internal/route"
 	"github.com/fakeidp/fakeidp/fakeidp/site"
 	"github.com/fakeidp/fakeidp/fakeidp/ui"
 )
@@ -38,16 +37,16 @@ var oidcSites = map[string]bool{site.Kontur.Name: true}
 //
 //	POST   /ui/session  {"token":"…"}: 204 and the session cookie; 403 for a wrong token
 //	DELETE /ui/session  204, the cookie removed and its session ended for good
-func (s *Server) mountDashboard(r *mux.Router) {
+func (s *Instance) mountDashboard(r route.Router) {
 	d := &ui.Dashboard{Page: s.dashboardPage, Log: s.env.Log}
 	d.Mount(r)
-	r.HandleFunc("/ui/session", s.signIn).Methods(http.MethodPost)
-	r.HandleFunc("/ui/session", s.signOut).Methods(http.MethodDelete)
+	r.HandleFunc("/ui/session", s.host.signIn, http.MethodPost)
+	r.HandleFunc("/ui/session", s.host.signOut, http.MethodDelete)
 }
 
 // controlCredentials reports whether r may use the control API, and
 // whether its session cookie is what authorised it.
-func (s *Server) controlCredentials(r *http.Request) (ok, byCookie bool) {
+func (s *host) controlCredentials(r *http.Request) (ok, byCookie bool) {
 	if s.controlToken == "" {
 		return true, false
 	}
@@ -63,7 +62,7 @@ func (s *Server) controlCredentials(r *http.Request) (ok, byCookie bool) {
 
 // cookieSession is the live dashboard session that authorises r, or nil
 // when r has none or is authorised otherwise.
-func (s *Server) cookieSession(r *http.Request) *session {
+func (s *host) cookieSession(r *http.Request) *session {
 	if s.controlToken == "" {
 		return nil
 	}
@@ -96,7 +95,7 @@ func safeMethod(r *http.Request) bool {
 	return r.Method == http.MethodGet || r.Method == http.MethodHead || r.Method == http.MethodOptions
 }
 
-func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
+func (s *host) signIn(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Token string `json:"token"`
 	}
@@ -115,7 +114,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	}
 	value, err := s.sessions.open()
 	if err != nil {
-		s.env.Log.Error("dashboard sign-in", "err", err)
+		s.log.Error("dashboard sign-in", "err", err)
 		writeControlError(w, http.StatusInternalServerError, "no random source for a session")
 		return
 	}
@@ -125,7 +124,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 
 // signOut ends the cookie's session on the server, not only in this
 // browser: a copy of the cookie is worth nothing after.
-func (s *Server) signOut(w http.ResponseWriter, r *http.Request) {
+func (s *host) signOut(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(sessionCookie); err == nil {
 		s.sessions.end(c.Value)
 	}
@@ -136,7 +135,7 @@ func (s *Server) signOut(w http.ResponseWriter, r *http.Request) {
 // cookie is the session cookie. Its path is "/", as sandboxes' control
 // APIs (and their dashboards) live under /sandbox/{id}/_fakeidp. It lasts
 // the browser session (maxAge 0) and is Secure when the page came by https.
-func (s *Server) cookie(r *http.Request, value string, maxAge int) *http.Cookie {
+func (s *host) cookie(r *http.Request, value string, maxAge int) *http.Cookie {
 	return &http.Cookie{
 		Name: sessionCookie, Value: value, Path: "/", MaxAge: maxAge,
 		HttpOnly: true, SameSite: http.SameSiteStrictMode,
@@ -146,15 +145,16 @@ func (s *Server) cookie(r *http.Request, value string, maxAge int) *http.Cookie 
 
 // dashboardPage gathers what the dashboard shows; only the sign-in form
 // until the request is authorised.
-func (s *Server) dashboardPage(r *http.Request) ui.Page {
-	if ok, _ := s.controlCredentials(r); !ok {
+func (s *Instance) dashboardPage(r *http.Request) ui.Page {
+	if ok, _ := s.host.controlCredentials(r); !ok {
 		return ui.Page{SignIn: true}
 	}
 	p := ui.Page{
-		TokenSet:   s.controlToken != "",
+		TokenSet:   s.host.controlToken != "",
 		Sites:      s.dashboardSites(),
 		FaultTypes: fault.EffectTypes(),
-		Panels:     map[string]bool{"stubs": true, "sandboxes": true},
+		Panels:     map[string]bool{"stubs": true, "sandboxes": s.id == ""},
+		Sandbox:    s.id,
 	}
 	for _, info := range s.Presets() {
 		p.Presets = append(p.Presets, ui.Preset{Name: info.Name, Description: info.Description, Toggle: info.Rules > 0})
@@ -166,12 +166,9 @@ func (s *Server) dashboardPage(r *http.Request) ui.Page {
 // configured public URL), and by each real host name on the listener's
 // port, which reach it wherever the name resolves to this server; the
 // same over https when the HTTPS listener is up.
-func (s *Server) dashboardSites() []ui.Site {
+func (s *Instance) dashboardSites() []ui.Site {
 	var out []ui.Site
 	for _, st := range site.All {
-		if _, ok := s.sites[st.Name]; !ok {
-			continue
-		}
 		base := s.SiteURL(st.Name)
 		v := ui.Site{Name: st.Name, URLs: []ui.SiteURL{{How: "by prefix", URL: base}}}
 		if s.env.Config.Sites[st.Name].PublicURL != "" {
@@ -184,7 +181,7 @@ func (s *Server) dashboardSites() []ui.Site {
 		v.URLs = append(v.URLs, hostURLs(st, s.URL(), nil, note)...)
 		if tls := s.TLSSiteURL(st.Name); tls != "" {
 			v.URLs = append(v.URLs, ui.SiteURL{How: "https by prefix", URL: tls})
-			v.URLs = append(v.URLs, hostURLs(st, s.TLSURL(), s.certCovers, note)...)
+			v.URLs = append(v.URLs, hostURLs(st, s.TLSURL(), s.host.certCovers, note)...)
 		}
 		out = append(out, v)
 	}
@@ -193,7 +190,7 @@ func (s *Server) dashboardSites() []ui.Site {
 
 // hostNote says what a URL by host name needs: the name must lead here,
 // and a sandbox is named by a header, as its path prefix is not there.
-func (s *Server) hostNote() string {
+func (s *Instance) hostNote() string {
 	note := "needs DNS (e.g. /etc/hosts) or a Host header naming it"
 	if id, ok := strings.CutPrefix(s.mount, SandboxPrefix); ok {
 		note += ", and " + SandboxHeader + ": " + id

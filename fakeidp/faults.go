@@ -21,8 +21,8 @@ type preset struct {
 }
 
 // presetActions are the actions a preset may name.
-var presetActions = map[string]func(*Server) error{
-	"rotate_keys": func(s *Server) error { _, err := s.RotateKeys(true); return err },
+var presetActions = map[string]func(*Instance) error{
+	"rotate_keys": func(s *Instance) error { _, err := s.RotateKeys(true); return err },
 }
 
 // defaultPresets are the embedded default fixtures' presets, parsed
@@ -85,7 +85,7 @@ type PresetInfo struct {
 }
 
 // Presets describes every preset, sorted by name.
-func (s *Server) Presets() []PresetInfo {
+func (s *Instance) Presets() []PresetInfo {
 	out := []PresetInfo{}
 	for _, name := range s.PresetNames() {
 		p := s.presets[name]
@@ -96,7 +96,7 @@ func (s *Server) Presets() []PresetInfo {
 }
 
 // PresetNames lists the presets this server knows.
-func (s *Server) PresetNames() []string {
+func (s *Instance) PresetNames() []string {
 	names := make([]string, 0, len(s.presets))
 	for n := range s.presets {
 		names = append(names, n)
@@ -105,7 +105,7 @@ func (s *Server) PresetNames() []string {
 	return names
 }
 
-func (s *Server) preset(name string) (*preset, error) {
+func (s *Instance) preset(name string) (*preset, error) {
 	if p, ok := s.presets[name]; ok {
 		return p, nil
 	}
@@ -114,7 +114,7 @@ func (s *Server) preset(name string) (*preset, error) {
 
 // EnablePreset adds a preset's fault rules and runs its actions. It returns
 // the rules as stored, with their ids.
-func (s *Server) EnablePreset(name string) ([]fault.Rule, error) {
+func (s *Instance) EnablePreset(name string) ([]fault.Rule, error) {
 	p, err := s.preset(name)
 	if err != nil {
 		return nil, err
@@ -137,7 +137,7 @@ func (s *Server) EnablePreset(name string) ([]fault.Rule, error) {
 
 // trackPreset notes the ids of the rules a preset added. s.presetMu is
 // held.
-func (s *Server) trackPreset(name string, added []fault.Rule) {
+func (s *Instance) trackPreset(name string, added []fault.Rule) {
 	if s.presetRules == nil {
 		s.presetRules = map[string][]string{}
 	}
@@ -149,7 +149,7 @@ func (s *Server) trackPreset(name string, added []fault.Rule) {
 // PresetEnabled reports whether any fault rule a preset added is still in
 // place. A preset of actions only (a key rotation) is never enabled: what
 // it did cannot be undone.
-func (s *Server) PresetEnabled(name string) bool {
+func (s *Instance) PresetEnabled(name string) bool {
 	s.presetMu.Lock()
 	defer s.presetMu.Unlock()
 	for _, id := range s.presetRules[name] {
@@ -163,7 +163,7 @@ func (s *Server) PresetEnabled(name string) bool {
 // DisablePreset removes the fault rules the preset added, however often it
 // was enabled, and reports how many were still in place. Its actions stay
 // done.
-func (s *Server) DisablePreset(name string) (int, error) {
+func (s *Instance) DisablePreset(name string) (int, error) {
 	if _, err := s.preset(name); err != nil {
 		return 0, err
 	}
@@ -179,7 +179,7 @@ func (s *Server) DisablePreset(name string) (int, error) {
 	return removed, nil
 }
 
-func (s *Server) runActions(p *preset) error {
+func (s *Instance) runActions(p *preset) error {
 	for _, a := range p.actions {
 		if err := presetActions[a](s); err != nil {
 			return err
@@ -192,7 +192,7 @@ func (s *Server) runActions(p *preset) error {
 // the state Reset returns to (as WireMock's reset returns to the mappings
 // loaded at start). Their rules replace every rule in one step, so no
 // request slips between the reset and the presets.
-func (s *Server) restoreStartPresets() error {
+func (s *Instance) restoreStartPresets() error {
 	var rules []fault.Checked
 	for _, name := range s.startPresets {
 		rules = append(rules, s.presets[name].rules)
@@ -220,13 +220,13 @@ func (s *Server) restoreStartPresets() error {
 }
 
 // Faults is the server's fault engine: add, list and delete rules in Go.
-func (s *Server) Faults() *fault.Engine { return s.faults }
+func (s *Instance) Faults() *fault.Engine { return s.faults }
 
 // Journal is the server's request journal.
-func (s *Server) Journal() *journal.Journal { return s.journal }
+func (s *Instance) Journal() *journal.Journal { return s.journal }
 
 // RotateKeys makes a new key sign. With keepOld the previous keys stay in
 // the JWKS; without, tokens they signed stop verifying.
-func (s *Server) RotateKeys(keepOld bool) (*keys.Key, error) {
+func (s *Instance) RotateKeys(keepOld bool) (*keys.Key, error) {
 	return s.env.Keys.Rotate(keepOld)
 }

@@ -2,7 +2,6 @@ package fakeidp_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -162,26 +161,5 @@ func TestKeyRotationWithGoOIDC(t *testing.T) {
 // idToken runs the code flow with the login form and returns the id_token.
 func idToken(t *testing.T, srv *fakeidp.Server) string {
 	t.Helper()
-	f := url.Values{"response_type": {"code"}, "client_id": {"yourClientId"}, "redirect_uri": {"http://www.example.com/"},
-		"scope": {"openid"}, "username": {"user@login.ru"}, "password": {"password"}, "button": {"login"}}
-	client := srv.Client()
-	resp, err := client.PostForm(srv.SiteURL("kontur")+"/connect/authorize", f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	loc, _ := url.Parse(resp.Header.Get("Location"))
-	resp, err = client.PostForm(srv.SiteURL("kontur")+"/connect/token", url.Values{"grant_type": {"authorization_code"},
-		"code": {loc.Query().Get("code")}, "client_id": {"yourClientId"}, "client_secret": {"yourClientSecret"}, "redirect_uri": {"http://www.example.com/"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var tok struct {
-		IDToken string `json:"id_token"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || tok.IDToken == "" {
-		t.Fatalf("no id_token (%d): %v", resp.StatusCode, err)
-	}
-	return tok.IDToken
+	return idTokenAt(t, srv.Client(), srv.SiteURL("kontur"))
 }

@@ -17,13 +17,13 @@ import (
 // scheme and port; a configured public URL first in both. A token issued
 // by prefix and used by host name (or the other way round) names another
 // issuer and is refused, as the real API would refuse it.
-func (s *Server) konturIssuer(r *http.Request, iss string) bool {
+func (s *Instance) konturIssuer(r *http.Request, iss string) bool {
 	api, _ := site.ByName(site.Name(r))
 	if !s.anyHost(api, func(h string) bool { return strings.EqualFold(h, hostName(r.Host)) }) {
-		return iss == s.siteBase(site.Kontur, r, false)
+		return iss == s.siteBase(konturSite, r, false)
 	}
-	if s.urlsOf(r).public[site.Kontur.Name] {
-		return iss == s.siteBase(site.Kontur, r, true)
+	if s.public[0] != nil && s.public[boolIndex(r.TLS != nil)][konturSite] != "" {
+		return iss == s.siteBase(konturSite, r, true)
 	}
 	// HostBase is scheme://host[:port], the default port left out.
 	scheme, hostport, _ := strings.Cut(site.HostBase(r), "://")
@@ -36,6 +36,6 @@ func (s *Server) konturIssuer(r *http.Request, iss string) bool {
 
 // anyHost reports whether f holds for one of the host names st answers
 // to: its own or the fixtures' sites.<name>.hosts.
-func (s *Server) anyHost(st site.Site, f func(host string) bool) bool {
+func (s *Instance) anyHost(st site.Site, f func(host string) bool) bool {
 	return slices.ContainsFunc(st.Hosts, f) || slices.ContainsFunc(s.env.Config.Sites[st.Name].Hosts, f)
 }

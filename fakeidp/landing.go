@@ -15,14 +15,12 @@ const docsURL = "https://github.com/fakeidp/fakeidp#readme"
 // API and shows nothing the fixtures and the listener do not fix. It
 // answers only to the names the control API answers to, so a page that
 // rebinds its own name to this server gets the 404 it got before.
-func (s *Server) landing(w http.ResponseWriter, r *http.Request) {
-	if !s.hosts.allowed(r.Host) {
+func (s *Instance) landing(w http.ResponseWriter, r *http.Request) {
+	if !s.host.hosts.allowed(r.Host) {
 		http.NotFound(w, r)
 		return
 	}
 	l := ui.Landing{Sites: s.dashboardSites(), Docs: docsURL}
-	if _, ok := s.sites[site.Kontur.Name]; ok {
-		l.Discovery = s.SiteURL(site.Kontur.Name) + "/.well-known/openid-configuration"
-	}
+	l.Discovery = s.SiteURL(site.Kontur.Name) + "/.well-known/openid-configuration"
 	ui.ServeLanding(w, r, l, s.env.Log)
 }

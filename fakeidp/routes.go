@@ -3,144 +3,103 @@ package fakeidp
 import (
 	"net"
 	"net/http"
+	"path"
 	"strings"
-	"sync"
 
-	"github.com/gorilla/mux"
-
-	"github.com/fakeidp/fakeidp/fakeidp/fault"
 	"github.com/fakeidp/fakeidp/fakeidp/internal/hostport"
-	"github.com/fakeidp/fakeidp/fakeidp/reqinfo"
 	"github.com/fakeidp/fakeidp/fakeidp/site"
 )
 
-// siteRoute is one site: its own gorilla/mux router, on which the provider
-// mounts its paths once, wrapped in the journal and the fault rules.
-type siteRoute struct {
-	site site.Site
-	lazyHandler
-}
-
-// lazyHandler builds its handler on first use. Compiling gorilla/mux's
-// route regexps is most of what building a server costs, and a test that
-// never calls a site (or the control API) need not pay for it.
-type lazyHandler struct {
-	once    sync.Once
-	build   func() http.Handler
-	handler http.Handler
-}
-
-func (l *lazyHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	l.once.Do(func() { l.handler = l.build() })
-	l.handler.ServeHTTP(w, r)
-}
-
-// front is the server's front door. It picks the site by Host header (a
-// real host name) or by path prefix with two map and prefix look-ups, so
-// that each site's routes are registered once rather than once per host
-// name, and no request pays for a chain of host matchers.
-type front struct {
-	s        *Server
-	hosts    map[string]*siteRoute // lower-case host name, no port
-	prefixed []*siteRoute
-	control  *lazyHandler
-}
-
-// routes builds the front door; each site's router and the control API are
-// built on their first request.
-func (s *Server) routes() http.Handler {
-	f := &front{s: s, hosts: map[string]*siteRoute{}}
-	for _, st := range site.All {
-		p, ok := s.sites[st.Name]
-		if !ok {
-			continue
-		}
-		sr := &siteRoute{site: st}
-		sr.build = func() http.Handler { return s.siteHandler(p) }
-		for _, host := range append(st.Hosts, s.env.Config.Sites[st.Name].Hosts...) {
-			f.hosts[strings.ToLower(host)] = sr
-		}
-		f.prefixed = append(f.prefixed, sr)
-	}
-	f.control = &lazyHandler{build: s.controlHandler}
-	return f
-}
-
-// siteHandler is one site's router. reqinfo reads the request's fields once
-// for the journal and the fault rules, which run in that order so that
-// injected faults are journalled too.
-func (s *Server) siteHandler(p provider) http.Handler {
-	r := mux.NewRouter()
-	r.SkipClean(true)
-	p.Mount(r)
-	render, _ := p.(fault.ErrorRenderer)
-	h := s.faults.Middleware(render, s.stop)(dispatch{r})
-	h = explain(s.env.Log, s.env.Config.Server.ExplainHeader)(h)
-	h = s.journal.Middleware()(h)
-	h = reqinfo.Middleware(s.env.Config.Server.MaxBodyBytes)(h)
-	if c, ok := p.(compressor); ok {
-		h = c.Compress(h)
-	}
-	return h
-}
-
-// compressor is a provider whose real host compresses its answers when the
-// client accepts it (Kontur's identity server, seed 002). It wraps the
-// site's whole handler.
-type compressor interface {
-	Compress(http.Handler) http.Handler
-}
-
-// dispatch serves a request through a gorilla/mux router as
-// Router.ServeHTTP does (same matching, 405 and 404), but without its two
-// copies of the request on every call, one for the route variables and
-// one for the matched route: here the request is copied only when the
-// route has variables, and the route is not recorded, as no handler asks
-// for it (mux.CurrentRoute). Site routers SkipClean, so mux's
-// path-cleaning redirect has no part here either.
-type dispatch struct{ router *mux.Router }
-
-func (d dispatch) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	var m mux.RouteMatch
-	if d.router.Match(r, &m) && m.Handler != nil {
-		if len(m.Vars) > 0 {
-			r = mux.SetURLVars(r, m.Vars)
-		}
-		m.Handler.ServeHTTP(w, r)
+// ServeHTTP is the host's front door. It checks the Host header, then
+// finds the request's instance, once: a sandbox named by the path
+// (/sandbox/{id}/…) or by the Fakeidp-Sandbox header, else the root. The
+// registry's own endpoints, /_fakeidp/sandboxes…, are the host's: they
+// name their sandbox in the path.
+func (h *host) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// net/http lets through Host values such as
+	// "identity.testkontur.ru:%2F%2Fevil". A site builds its issuer and
+	// every URL from the Host, so refuse what is not host[:port] before
+	// any site, or the control API, sees it.
+	if !hostport.Valid(r.Host) {
+		w.Header().Set("Connection", "close")
+		http.Error(w, "400 Bad Request: malformed Host header", http.StatusBadRequest)
 		return
 	}
-	if m.MatchErr == mux.ErrMethodMismatch {
-		site.Refuse(r, "method_not_allowed", r.Method+" is not allowed on "+r.URL.Path)
-		w.WriteHeader(http.StatusMethodNotAllowed)
+	p := r.URL.Path
+	switch {
+	case below(p, strings.TrimSuffix(SandboxPrefix, "/")):
+		h.sandboxes.servePath(w, r)
+	case below(p, "/_fakeidp/sandboxes"):
+		h.serveControl(w, r, "", h.sandboxes.control)
+	default:
+		if ids, ok := r.Header[SandboxHeader]; ok {
+			h.sandboxes.serveHeader(w, r, ids)
+			return
+		}
+		h.root.serve(w, r)
+	}
+}
+
+// serve serves a request whose path is below the instance's mount: a
+// site by Host header (a real host name) or by path prefix, with map
+// and prefix look-ups, so that no request pays for a chain of host
+// matchers; else the control API.
+func (in *Instance) serve(w http.ResponseWriter, r *http.Request) {
+	h := in.host
+	if i, ok := h.byHost[hostName(r.Host)]; ok {
+		// The site's own prefix is accepted under its host name too.
+		prefix := ""
+		if below(r.URL.Path, site.All[i].Prefix) {
+			prefix = site.All[i].Prefix
+		}
+		in.serveSite(i, w, r, prefix, true)
 		return
 	}
-	site.Refuse(r, "not_found", "the site has no path "+r.URL.Path)
+	for i, st := range site.All {
+		if below(r.URL.Path, st.Prefix) {
+			in.serveSite(i, w, r, st.Prefix, false)
+			return
+		}
+	}
+	if below(r.URL.Path, "/_fakeidp") {
+		h.serveControl(w, r, in.mount, in.control)
+		return
+	}
+	if r.URL.Path == "/" {
+		in.landing(w, r)
+		return
+	}
 	http.NotFound(w, r)
 }
 
-// controlHandler is the control API's router, behind its guard.
-func (s *Server) controlHandler() http.Handler {
-	root := mux.NewRouter()
-	control := root.PathPrefix("/_fakeidp").Subrouter()
-	s.mountControl(control)
-	s.faults.MountControl(control)
-	s.journal.MountControl(control)
-	s.stubs.MountControl(control)
-	s.mountDashboard(control)
-	for _, st := range site.All {
-		if cm, ok := s.sites[st.Name].(controlMounter); ok {
-			cm.MountControl(control)
+// serveControl serves the control API of an instance, or the registry.
+// The CA certificate is public, outside the guard: clients fetch it
+// before they can trust anything, containers by a service name the guard
+// does not know, and it tells nothing a page could misuse; nor does
+// /_fakeidp, which redirects to the index. A path that is
+// not clean ("//", "/./") is redirected to its clean form under the
+// instance's own mount, as gorilla/mux would redirect it to the root's.
+func (h *host) serveControl(w http.ResponseWriter, r *http.Request, mount string, control http.Handler) {
+	p := r.URL.Path
+	if clean := cleanPath(p); clean != p {
+		u := *r.URL
+		u.Path, u.RawPath = mount+clean, ""
+		w.Header().Set("Location", u.RequestURI())
+		w.WriteHeader(http.StatusMovedPermanently)
+		return
+	}
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		switch p {
+		case "/_fakeidp/ca.pem":
+			h.caPEM(w, r)
+			return
+		case "/_fakeidp":
+			// The index is at /_fakeidp/; a redirect tells nothing either.
+			toIndex(w, r)
+			return
 		}
 	}
-	// The CA certificate is public, outside the guard: clients fetch it
-	// before they can trust anything, containers by a service name the
-	// guard does not know, and it tells nothing a page could misuse.
-	public := mux.NewRouter()
-	public.HandleFunc("/_fakeidp/ca.pem", s.caPEM).Methods(http.MethodGet, http.MethodHead)
-	// The index is at /_fakeidp/; a redirect tells nothing either.
-	public.HandleFunc("/_fakeidp", toIndex).Methods(http.MethodGet, http.MethodHead)
-	public.NotFoundHandler = s.controlGuard(root)
-	return public
+	control.ServeHTTP(w, r)
 }
 
 // toIndex sends /_fakeidp to /_fakeidp/ by a relative Location, which
@@ -151,40 +110,20 @@ func toIndex(w http.ResponseWriter, _ *http.Request) {
 	w.WriteHeader(http.StatusMovedPermanently)
 }
 
-func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	// net/http lets through Host values such as
-	// "identity.testkontur.ru:%2F%2Fevil". A site reached by host name
-	// builds its issuer and every URL from the Host, so refuse what is
-	// not host[:port] before any site, or the control API, sees it.
-	if !hostport.Valid(r.Host) {
-		w.Header().Set("Connection", "close")
-		http.Error(w, "400 Bad Request: malformed Host header", http.StatusBadRequest)
-		return
+// cleanPath is path.Clean keeping a trailing slash, as gorilla/mux
+// cleans.
+func cleanPath(p string) string {
+	if p == "" {
+		return "/"
 	}
-	if sr := f.hosts[hostName(r.Host)]; sr != nil {
-		// The site's own prefix is accepted under its host name too.
-		prefix := ""
-		if below(r.URL.Path, sr.site.Prefix) {
-			prefix = sr.site.Prefix
-		}
-		f.s.serveSite(sr, w, r, prefix, true)
-		return
+	if p[0] != '/' {
+		p = "/" + p
 	}
-	for _, sr := range f.prefixed {
-		if below(r.URL.Path, sr.site.Prefix) {
-			f.s.serveSite(sr, w, r, sr.site.Prefix, false)
-			return
-		}
+	np := path.Clean(p)
+	if p[len(p)-1] == '/' && np != "/" {
+		np += "/"
 	}
-	if below(r.URL.Path, "/_fakeidp") {
-		f.control.ServeHTTP(w, r)
-		return
-	}
-	if r.URL.Path == "/" {
-		f.s.landing(w, r)
-		return
-	}
-	http.NotFound(w, r)
+	return np
 }
 
 // below reports whether path is prefix itself or lies under it.
@@ -202,24 +141,25 @@ func hostName(hostport string) string {
 }
 
 // serveSite wraps every request to a site: it recovers from panics, makes
-// the Date header follow the server's clock, caps the body size, records
-// the site and the base URL the request reached, and hands the site the
-// path below its prefix.
-func (s *Server) serveSite(sr *siteRoute, w http.ResponseWriter, r *http.Request, prefix string, byHost bool) {
+// the Date header follow the instance's clock, caps the body size,
+// records the site and the base URL the request reached, and hands the
+// site the path below its prefix.
+func (in *Instance) serveSite(i int, w http.ResponseWriter, r *http.Request, prefix string, byHost bool) {
+	st := site.All[i]
 	defer func() {
 		if v := recover(); v != nil {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
-			s.env.Log.Error("panic in handler", "site", sr.site.Name, "path", r.URL.Path, "panic", v)
+			in.env.Log.Error("panic in handler", "site", st.Name, "path", r.URL.Path, "panic", v)
 			http.Error(w, `{"error":"server_error"}`, http.StatusInternalServerError)
 		}
 	}()
 	// The slice is shared: net/http only reads header values, and a
 	// handler that sets Date replaces the slice rather than writing to it.
-	w.Header()["Date"] = s.date().header[:1:1]
-	r.Body = http.MaxBytesReader(w, r.Body, s.env.Config.Server.MaxBodyBytes)
-	r = site.WithBase(r, sr.site.Name, s.siteBase(sr.site, r, byHost))
+	w.Header()["Date"] = in.date().header[:1:1]
+	r.Body = http.MaxBytesReader(w, r.Body, in.env.Config.Server.MaxBodyBytes)
+	r = site.WithBase(r, st.Name, in.siteBase(i, r, byHost))
 	if prefix != "" {
 		// WithBase made r a copy; give it its own URL below the prefix.
 		u := *r.URL
@@ -234,5 +174,5 @@ func (s *Server) serveSite(sr *siteRoute, w http.ResponseWriter, r *http.Request
 		}
 		r.URL = &u
 	}
-	sr.ServeHTTP(w, r)
+	in.siteHandlers[i].ServeHTTP(w, r)
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"github.com/fakeidp/fakeidp/fakeidp/internal/route"
 	"net/http"
 	"slices"
 	"strings"
@@ -16,12 +17,12 @@ import (
 	"github.com/fakeidp/fakeidp/fakeidp/config"
 )
 
-// A sandbox is a Server of its own, built by the same constructor as the
-// root (build) with its own stores, clock, keys, fault rules, presets and
-// journal. The root's sandbox router picks it by path, /sandbox/{id}/…, or
-// by the Fakeidp-Sandbox header before anything else runs, and hands it
-// the request with the path below /sandbox/{id}; below that router no
-// handler knows sandboxes exist.
+// A sandbox is an instance of its own, built by the same constructor as
+// the root instance (host.build) with its own stores, clock, keys, fault
+// rules, presets and journal. The host's front door picks it by path,
+// /sandbox/{id}/…, or by the Fakeidp-Sandbox header before anything else
+// runs, and hands it the request with the path below /sandbox/{id}; below
+// the front door no handler knows sandboxes exist.
 
 // SandboxPrefix is the path under which each sandbox mirrors the root's
 // tree: /sandbox/{id}/kontur/…, /sandbox/{id}/_fakeidp/….
@@ -41,10 +42,12 @@ const (
 	DefaultSandboxTTL = time.Hour
 )
 
-// sandboxes are the sandboxes a root Server holds.
+// sandboxes are the registry of the sandboxes a host holds.
 type sandboxes struct {
-	root *Server
+	host *host
 	wall func() time.Time
+	// control serves the registry's endpoints, behind the guard.
+	control http.Handler
 	// base is the root's fixtures as every sandbox starts from them:
 	// smaller stores, no configured public URLs (a sandbox lives under
 	// the root's /sandbox/{id}/).
@@ -53,36 +56,41 @@ type sandboxes struct {
 	mu   sync.RWMutex
 	byID map[string]*sandbox
 	// pending are the ids of sandboxes being built, so that the cap
-	// holds while their Servers are built outside the lock.
+	// holds while their instances are built outside the lock.
 	pending map[string]bool
+	// sweeping is whether the sweeper runs: from the first sandbox until
+	// none is left, or the host shuts down (closed).
+	sweeping, closed bool
 }
 
-// sandbox is one entry: its Server and its lifetime in wall-clock time.
+// sandbox is one entry: its instance and its lifetime in wall-clock time.
 type sandbox struct {
 	id      string
-	srv     *Server
+	in      *Instance
 	created time.Time
 	ttl     time.Duration
 	lastUse atomic.Int64 // wall clock, Unix nanoseconds
 }
 
-func newSandboxes(root *Server, wall func() time.Time) *sandboxes {
+func newSandboxes(h *host, wall func() time.Time) *sandboxes {
 	if wall == nil {
 		wall = time.Now
 	}
-	base := *root.env.Config // shallow: a Config is never modified
+	base := *h.cfg // shallow: a Config is never modified
 	// A sandbox lives under the root's /sandbox/{id}/, never at a
 	// configured public URL; the sites' extra host names stay.
 	// Nor has it a TLS listener of its own: the root's serve it.
 	base.TLS = config.TLS{}
 	base.Sites = make(map[string]config.Site, len(base.Sites))
-	for name, st := range root.env.Config.Sites {
+	for name, st := range h.cfg.Sites {
 		st.PublicURL = ""
 		base.Sites[name] = st
 	}
 	base.Server.MaxTokens = min(base.Server.MaxTokens, sandboxMaxTokens)
 	base.Server.JournalSize = min(base.Server.JournalSize, sandboxJournalSize)
-	return &sandboxes{root: root, wall: wall, base: &base, byID: map[string]*sandbox{}, pending: map[string]bool{}}
+	r := &sandboxes{host: h, wall: wall, base: &base, byID: map[string]*sandbox{}, pending: map[string]bool{}}
+	r.control = h.controlGuard(controlMiddleware(h.log, route.Dispatch{Router: h.registry.get}))
+	return r
 }
 
 func (sb *sandbox) expiresAt() time.Time { return time.Unix(0, sb.lastUse.Load()).Add(sb.ttl) }
@@ -127,6 +135,7 @@ func (r *sandboxes) create(spec sandboxSpec) (*sandbox, error) {
 		return nil, err
 	}
 	r.byID[id] = sb
+	r.startSweeper()
 	return sb, nil
 }
 
@@ -136,13 +145,13 @@ func (r *sandboxes) reserve() (string, error) {
 	r.sweep()
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if len(r.byID)+len(r.pending) >= r.root.env.Config.Server.MaxSandboxes {
+	if len(r.byID)+len(r.pending) >= r.host.cfg.Server.MaxSandboxes {
 		return "", ErrTooManySandboxes
 	}
 	for {
 		// 80 random bits: ids cannot be guessed, so one suite cannot
 		// reach into another's sandbox by accident.
-		id := r.root.env.Random.Alphabet(16, "abcdefghijklmnopqrstuvwxyz234567")
+		id := r.host.root.env.Random.Alphabet(16, "abcdefghijklmnopqrstuvwxyz234567")
 		if r.byID[id] == nil && !r.pending[id] {
 			r.pending[id] = true
 			return id, nil
@@ -153,7 +162,7 @@ func (r *sandboxes) reserve() (string, error) {
 // fixtures applies the spec's overlay to the sandbox base and checks its
 // presets, naming every problem.
 func (r *sandboxes) fixtures(spec sandboxSpec) (*config.Config, map[string]*preset, []string) {
-	cfg, presets := r.base, r.root.presets
+	cfg, presets := r.base, r.host.root.presets
 	var problems []string
 	if len(spec.fixtures) > 0 {
 		c, err := config.Overlay(r.base, spec.fixtures, config.OverlaySandbox)
@@ -192,32 +201,23 @@ func underFixtures(err error) []string {
 	return out
 }
 
-// build makes the sandbox's Server from the same constructor as the root.
+// build makes the sandbox's instance with the same constructor as the
+// root's.
 // Its livedigital secret is its own, derived from the root's: livedigital
 // tokens are HS256 JWTs checked by signature alone, and one sandbox's must
 // not verify in another or in the root.
 func (r *sandboxes) build(id string, spec sandboxSpec, cfg *config.Config, presets map[string]*preset) (*sandbox, error) {
 	own := *cfg
 	own.Livedigital.HS256Secret = sandboxSecret(cfg.Livedigital.HS256Secret, id)
-	opts := r.root.opts
-	opts.Config = &own
-	opts.Logger = r.root.env.Log.With("sandbox", id)
+	opts := r.host.opts
+	opts.Logger = r.host.log.With("sandbox", id)
 	opts.Presets = slices.Clone(spec.presets)
-	opts.TLSDir, opts.TLSHosts = "", nil // the root's listeners serve it
-	srv, err := build(opts, &own, presets, r.root.hosts)
+	in, err := r.host.build(opts, &own, presets, id)
 	if err != nil {
 		return nil, err
 	}
-	srv.mount = SandboxPrefix + id
-	srv.sessions = r.root.sessions
-	srv.streams = r.root.streams
-	srv.journal.ShareStreams(srv.streams)
-	srv.http.Store(srv.listenerURLs(r.root.URL() + srv.mount))
-	if https := r.root.https.Load(); https != nil {
-		srv.https.Store(srv.listenerURLs(https.base + srv.mount))
-	}
 	now := r.wall()
-	sb := &sandbox{id: id, srv: srv, created: now, ttl: spec.ttl}
+	sb := &sandbox{id: id, in: in, created: now, ttl: spec.ttl}
 	if sb.ttl <= 0 {
 		sb.ttl = DefaultSandboxTTL
 	}
@@ -260,7 +260,7 @@ func (r *sandboxes) remove(sb *sandbox) bool {
 	}
 	r.mu.Unlock()
 	if found {
-		sb.srv.stopFaults()
+		sb.in.stopFaults()
 	}
 	return found
 }
@@ -296,33 +296,45 @@ func cmpTimeThenID(a, b time.Time, ida, idb string) int {
 	return strings.Compare(ida, idb)
 }
 
-// stopAll ends every sandbox's hanging faults and streams, at shutdown.
+// stopAll ends every sandbox's hanging faults and streams, and the
+// sweeper, at shutdown.
 func (r *sandboxes) stopAll() {
-	if r == nil {
-		return
-	}
+	r.mu.Lock()
+	r.closed = true
+	r.mu.Unlock()
 	for _, sb := range r.list() {
-		sb.srv.stopFaults()
+		sb.in.stopFaults()
 	}
 }
 
-// router picks the Server for a request before anything else runs: a
-// sandbox named by the path or the Fakeidp-Sandbox header, else the root.
-// The registry's own endpoints, /_fakeidp/sandboxes…, are always the
-// root's: they name their sandbox in the path.
-func (r *sandboxes) router(root http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		path := req.URL.Path
-		if below(path, strings.TrimSuffix(SandboxPrefix, "/")) {
-			r.servePath(w, req)
-			return
+// sweepEvery is how often the sweeper looks for expired sandboxes: a
+// sandbox's URLs answer 404, and its streams are closed, within this
+// long after its ttl.
+const sweepEvery = 250 * time.Millisecond
+
+// startSweeper runs the sweeper unless it runs already: expired
+// sandboxes must not linger, with their streams and hanging requests,
+// until the next request happens to look at them. It runs only while
+// sandboxes exist, so a Server without any has no goroutine to stop.
+func (r *sandboxes) startSweeper() {
+	if r.sweeping || r.closed { // r.mu is held
+		return
+	}
+	r.sweeping = true
+	go func() {
+		t := time.NewTicker(sweepEvery)
+		defer t.Stop()
+		for range t.C {
+			r.sweep()
+			r.mu.Lock()
+			if len(r.byID)+len(r.pending) == 0 || r.closed {
+				r.sweeping = false
+				r.mu.Unlock()
+				return
+			}
+			r.mu.Unlock()
 		}
-		if ids, ok := req.Header[SandboxHeader]; ok && !below(path, "/_fakeidp/sandboxes") {
-			r.serveHeader(w, req, ids)
-			return
-		}
-		root.ServeHTTP(w, req)
-	})
+	}()
 }
 
 // servePath serves /sandbox/{id}/rest as the sandbox's /rest.
@@ -348,7 +360,7 @@ func (r *sandboxes) servePath(w http.ResponseWriter, req *http.Request) {
 		u.RawPath = req.URL.RawPath[len(prefix):]
 	}
 	r2.URL = &u
-	sb.srv.handler.ServeHTTP(w, r2)
+	sb.in.serve(w, r2)
 }
 
 func (r *sandboxes) serveHeader(w http.ResponseWriter, req *http.Request, ids []string) {
@@ -361,7 +373,7 @@ func (r *sandboxes) serveHeader(w http.ResponseWriter, req *http.Request, ids []
 		writeNoSandbox(w, ids[0])
 		return
 	}
-	sb.srv.handler.ServeHTTP(w, req)
+	sb.in.serve(w, req)
 }
 
 func writeNoSandbox(w http.ResponseWriter, id string) {

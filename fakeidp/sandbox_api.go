@@ -2,24 +2,24 @@ package fakeidp
 
 import (
 	"context"
-	"errors"
 
 	"github.com/fakeidp/fakeidp/fakeidp/fault"
 )
 
-// Sandbox is a sandbox made in Go: a Server of its own (its own stores,
-// clock, keys, fault rules, presets and journal) inside the Server that
-// made it, reached through that Server's listener under its own URLs,
-// /sandbox/{id}/…. It is for one shared Server in TestMain with parallel
-// tests, each in a sandbox:
+// Sandbox is a sandbox made in Go: an instance of its own (its own
+// stores, clock, keys, fault rules, presets and journal) inside the Server
+// that made it, reached through that Server's listeners under its own
+// URLs, /sandbox/{id}/…. It is for one shared Server in TestMain with
+// parallel tests, each in a sandbox:
 //
 //	sb, err := srv.NewSandbox(t.Context(), nil)
 //	tokenURL := sb.SiteURL("kontur") + "/connect/token"
 //
-// As a Server it offers SiteURL, SiteURLs, Clock, EnablePreset, Faults,
-// Journal, Keys and Reset, each scoped to the sandbox.
+// It offers an instance's operations (SiteURL, SiteURLs, Clock,
+// EnablePreset, Faults, Journal, Keys, AddStub, Reset…), each scoped to
+// the sandbox, and Close; it does not listen, and holds no sandboxes.
 type Sandbox struct {
-	*Server
+	*Instance
 	entry *sandbox
 	reg   *sandboxes
 	// unhook stops ctx from closing the sandbox.
@@ -32,18 +32,16 @@ type Sandbox struct {
 // SiteURL and URL name the server's HTTP listener, so make it after
 // Listen; over HTTP its URLs follow the host and scheme of each request.
 func (s *Server) NewSandbox(ctx context.Context, overlay []byte) (*Sandbox, error) {
-	if s.sandboxes == nil {
-		return nil, errors.New("fakeidp: a sandbox holds no sandboxes")
-	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	sb, err := s.sandboxes.create(sandboxSpec{fixtures: overlay})
+	reg := s.host.sandboxes
+	sb, err := reg.create(sandboxSpec{fixtures: overlay})
 	if err != nil {
 		return nil, err
 	}
-	x := &Sandbox{Server: sb.srv, entry: sb, reg: s.sandboxes}
-	x.unhook = context.AfterFunc(ctx, func() { x.reg.remove(sb) })
+	x := &Sandbox{Instance: sb.in, entry: sb, reg: reg}
+	x.unhook = context.AfterFunc(ctx, func() { reg.remove(sb) })
 	return x, nil
 }
 

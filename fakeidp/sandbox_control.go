@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/fakeidp/fakeidp/fakeidp/internal/route"
 	"io"
-	"maps"
 	"net/http"
 	"sort"
 	"strings"
@@ -26,12 +26,12 @@ import (
 //
 // They sit behind the same guard as every control call (Host, Origin,
 // control token, Content-Type), and so does each sandbox's own control
-// API, which is that guard's Server's too.
-func (r *sandboxes) mountControl(m *mux.Router) {
-	m.HandleFunc("/sandboxes", r.createEndpoint).Methods(http.MethodPost)
-	m.HandleFunc("/sandboxes", r.listEndpoint).Methods(http.MethodGet, http.MethodHead)
-	m.HandleFunc("/sandboxes/{id}", r.getEndpoint).Methods(http.MethodGet, http.MethodHead)
-	m.HandleFunc("/sandboxes/{id}", r.deleteEndpoint).Methods(http.MethodDelete)
+// API: the host's guard.
+func (r *sandboxes) mountControl(m route.Router) {
+	m.HandleFunc("/sandboxes", r.createEndpoint, http.MethodPost)
+	m.HandleFunc("/sandboxes", r.listEndpoint, http.MethodGet, http.MethodHead)
+	m.HandleFunc("/sandboxes/{id}", r.getEndpoint, http.MethodGet, http.MethodHead)
+	m.HandleFunc("/sandboxes/{id}", r.deleteEndpoint, http.MethodDelete)
 }
 
 // sandboxEndpoints are listed by GET /_fakeidp/ on a Server that holds
@@ -59,7 +59,7 @@ type sandboxView struct {
 // view describes sb to the client of req, with URLs on the host it named.
 func (sb *sandbox) view(req *http.Request) sandboxView {
 	return sandboxView{
-		ID: sb.id, Control: sb.srv.urlsOf(req).base + "/_fakeidp", Created: wallTime(sb.created),
+		ID: sb.id, Control: sb.in.requestBase(req) + "/_fakeidp", Created: wallTime(sb.created),
 		LastUsed: wallTime(time.Unix(0, sb.lastUse.Load())), ExpiresAt: wallTime(sb.expiresAt()),
 	}
 }
@@ -81,10 +81,9 @@ func (r *sandboxes) createEndpoint(w http.ResponseWriter, req *http.Request) {
 		if sb, err = r.create(spec); err == nil {
 			// URLs on the host and scheme this request came by: the
 			// client reached the server that way.
-			urls := sb.srv.urlsOf(req)
 			w.Header().Set("Location", "/_fakeidp/sandboxes/"+sb.id)
 			controljson.Write(w, http.StatusCreated, sandboxCreated{
-				ID: sb.id, Sites: maps.Clone(urls.sites), Control: urls.base + "/_fakeidp", ExpiresAt: wallTime(sb.expiresAt()),
+				ID: sb.id, Sites: sb.in.siteURLsFor(req), Control: sb.in.requestBase(req) + "/_fakeidp", ExpiresAt: wallTime(sb.expiresAt()),
 			})
 			return
 		}
@@ -95,11 +94,11 @@ func (r *sandboxes) createEndpoint(w http.ResponseWriter, req *http.Request) {
 		w.Header().Set("Retry-After", "60")
 		writeControlError(w, http.StatusTooManyRequests, fmt.Sprintf(
 			"this fakeidp holds its maximum of %d sandboxes (server.max_sandboxes): delete one (DELETE /_fakeidp/sandboxes/{id}) or wait until one expires",
-			r.root.env.Config.Server.MaxSandboxes))
+			r.host.cfg.Server.MaxSandboxes))
 	case errors.As(err, &pe):
 		controljson.Write(w, http.StatusBadRequest, map[string]any{"error": "invalid sandbox request", "problems": pe.problems})
 	default:
-		r.root.env.Log.Error("creating a sandbox failed", "err", err)
+		r.host.log.Error("creating a sandbox failed", "err", err)
 		writeControlError(w, http.StatusInternalServerError, "creating the sandbox failed")
 	}
 }

@@ -32,7 +32,7 @@ func loadStubs(cfg *config.Config) (*stub.Set, error) {
 
 // AddStub adds a stub, as POST /_fakeidp/stubs does, and returns its id.
 // Reset removes it again.
-func (s *Server) AddStub(st stub.Stub) (string, error) {
+func (s *Instance) AddStub(st stub.Stub) (string, error) {
 	stored, err := s.stubs.Add(st)
 	if err != nil {
 		return "", err
@@ -41,4 +41,4 @@ func (s *Server) AddStub(st stub.Stub) (string, error) {
 }
 
 // Stubs is the server's stub set, for Go tests that list or delete stubs.
-func (s *Server) Stubs() *stub.Set { return s.stubs }
+func (s *Instance) Stubs() *stub.Set { return s.stubs }

@@ -32,7 +32,7 @@ type tlsState struct {
 
 // tlsState makes the server's TLS material once: from the fixtures'
 // tls.cert_file, else a CA kept in TLSDir, else a fresh CA in memory.
-func (s *Server) tlsState() (*tlsState, error) {
+func (s *host) tlsState() (*tlsState, error) {
 	s.tlsOnce.Do(func() {
 		st, err := s.loadTLS()
 		if err != nil {
@@ -44,15 +44,15 @@ func (s *Server) tlsState() (*tlsState, error) {
 	return s.tls.Load(), s.tlsErr
 }
 
-func (s *Server) loadTLS() (*tlsState, error) {
+func (s *host) loadTLS() (*tlsState, error) {
 	// Certificates are checked against the clients' wall clocks, not the
 	// server's clock, which tests move.
 	now := time.Now()
-	names, err := TLSNames(s.env.Config, s.tlsHosts)
+	names, err := TLSNames(s.cfg, s.tlsHosts)
 	if err != nil {
 		return nil, err
 	}
-	if f := s.env.Config.TLS; f.CertFile != "" {
+	if f := s.cfg.TLS; f.CertFile != "" {
 		if s.tlsDir != "" {
 			return nil, errors.New("the fixtures' tls.cert_file and a TLS directory (--tls-dir) exclude each other: the certificate would not come from the directory's CA")
 		}
@@ -122,15 +122,13 @@ func (st *tlsState) serverConfig() *tls.Config {
 
 // certCovers reports whether the HTTPS certificate covers host: the
 // production host names, say, are left out unless asked for.
-func (s *Server) certCovers(host string) bool {
+func (s *host) certCovers(host string) bool {
 	st := s.tls.Load()
 	return st != nil && (st.cert.Leaf == nil || st.cert.Leaf.VerifyHostname(host) == nil)
 }
 
-// CACertPEM is the PEM certificate of the CA behind the HTTPS listener,
-// for clients to trust; it makes the CA if the server has none yet. nil
-// when the fixtures name the certificate (tls.cert_file).
-func (s *Server) CACertPEM() []byte {
+// caCertPEM is Server.CACertPEM.
+func (s *host) caCertPEM() []byte {
 	st, err := s.tlsState()
 	if err != nil || st.ca == nil {
 		return nil
@@ -140,7 +138,7 @@ func (s *Server) CACertPEM() []byte {
 
 // caPEM serves GET /_fakeidp/ca.pem. It is public, like the CA itself:
 // clients fetch it before they can trust anything.
-func (s *Server) caPEM(w http.ResponseWriter, _ *http.Request) {
+func (s *host) caPEM(w http.ResponseWriter, _ *http.Request) {
 	st := s.tls.Load()
 	switch {
 	case st == nil:
@@ -155,12 +153,8 @@ func (s *Server) caPEM(w http.ResponseWriter, _ *http.Request) {
 	_, _ = w.Write(st.ca.CertPEM())
 }
 
-// Client is an HTTP client for the server that does not follow redirects,
-// so that tests see the authorize endpoint's 302 themselves. It trusts the
-// server's CA and dials the server for every site's host name (port 443
-// to the HTTPS listener, 80 to the HTTP one), so tests can use production
-// URLs such as https://identity.testkontur.ru/connect/token.
-func (s *Server) Client() *http.Client {
+// httpClient is Server.Client.
+func (s *host) httpClient() *http.Client {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.client == nil {
@@ -172,13 +166,13 @@ func (s *Server) Client() *http.Client {
 }
 
 // newTransport is Client's transport; s.mu is held.
-func (s *Server) newTransport() *http.Transport {
+func (s *host) newTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	hosts := map[string]bool{}
 	for _, h := range site.HostNames() {
 		hosts[strings.ToLower(h)] = true
 	}
-	for _, st := range s.env.Config.Sites {
+	for _, st := range s.cfg.Sites {
 		for _, h := range st.Hosts {
 			hosts[strings.ToLower(h)] = true
 		}

@@ -31,7 +31,7 @@ var fixed = time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC)
 
 func start(t testing.TB) *fakeidp.Server {
 	t.Helper()
-	return wiretest.Start(t, fixed)
+	return fakeidp.StartTest(t, fakeidp.Options{Now: wiretest.At(fixed)})
 }
 
 // reply is a response read whole.

@@ -4,9 +4,8 @@ import (
 	"net/http"
 	"sync"
 
-	"github.com/gorilla/mux"
-
 	"github.com/fakeidp/fakeidp/fakeidp/config"
+	"github.com/fakeidp/fakeidp/fakeidp/internal/route"
 	"github.com/fakeidp/fakeidp/fakeidp/oauth"
 	"github.com/fakeidp/fakeidp/fakeidp/site"
 	"github.com/fakeidp/fakeidp/fakeidp/store"
@@ -97,17 +96,17 @@ func (s *Service) ClearOutbox() { s.outbox.clear() }
 type APISite struct{ s *Service }
 
 // Mount registers the API host's routes on r, the site's own router.
-func (a *APISite) Mount(r *mux.Router) {
+func (a *APISite) Mount(r route.Router) {
 	r.HandleFunc("/api/v1/access/validation-code", a.s.validationCodeEndpoint)
 	// Anything else needs a token; what no stub answers is a 404 in the
 	// API's shape, as the real API answers unknown resources.
-	r.PathPrefix("/").Handler(a.s.methods)
+	r.Prefix("/", a.s.methods)
 }
 
 // MountControl adds the outbox to the control API; r is /_fakeidp.
-func (a *APISite) MountControl(r *mux.Router) {
-	r.HandleFunc("/sms", a.s.listSMS).Methods(http.MethodGet)
-	r.HandleFunc("/sms", a.s.clearSMS).Methods(http.MethodDelete)
+func (a *APISite) MountControl(r route.Router) {
+	r.HandleFunc("/sms", a.s.listSMS, http.MethodGet)
+	r.HandleFunc("/sms", a.s.clearSMS, http.MethodDelete)
 }
 
 // Reset forgets every validation code, throttle and SMS.
@@ -120,7 +119,7 @@ func (a *APISite) Reset() {
 type AuthSite struct{ s *Service }
 
 // Mount registers the auth host's routes on r, the site's own router.
-func (a *AuthSite) Mount(r *mux.Router) {
+func (a *AuthSite) Mount(r route.Router) {
 	r.HandleFunc("/token", a.s.tokenEndpoint)
 }
 

@@ -3,6 +3,7 @@ package fault
 import (
 	"encoding/json"
 	"errors"
+	"github.com/fakeidp/fakeidp/fakeidp/internal/route"
 	"net/http"
 
 	"github.com/gorilla/mux"
@@ -20,12 +21,12 @@ import (
 //	DELETE /faults       204, every rule removed
 //
 // Bad input gets a 4xx with {"error":"…","problems":[…]}, never a 5xx.
-func (e *Engine) MountControl(r *mux.Router) {
-	r.HandleFunc("/faults", e.handleAdd).Methods(http.MethodPost)
-	r.HandleFunc("/faults", e.handleList).Methods(http.MethodGet, http.MethodHead)
-	r.HandleFunc("/faults", e.handleClear).Methods(http.MethodDelete)
-	r.HandleFunc("/faults/{id}", e.handleGet).Methods(http.MethodGet, http.MethodHead)
-	r.HandleFunc("/faults/{id}", e.handleDelete).Methods(http.MethodDelete)
+func (e *Engine) MountControl(r route.Router) {
+	r.HandleFunc("/faults", e.handleAdd, http.MethodPost)
+	r.HandleFunc("/faults", e.handleList, http.MethodGet, http.MethodHead)
+	r.HandleFunc("/faults", e.handleClear, http.MethodDelete)
+	r.HandleFunc("/faults/{id}", e.handleGet, http.MethodGet, http.MethodHead)
+	r.HandleFunc("/faults/{id}", e.handleDelete, http.MethodDelete)
 }
 
 type ruleList struct {

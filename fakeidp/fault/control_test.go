@@ -2,6 +2,7 @@ package fault
 
 import (
 	"encoding/json"
+	"github.com/fakeidp/fakeidp/fakeidp/internal/route"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -15,7 +16,7 @@ func controlServer(t *testing.T) (*Engine, *httptest.Server) {
 	t.Helper()
 	e := NewEngine()
 	root := mux.NewRouter()
-	e.MountControl(root.PathPrefix("/_fakeidp").Subrouter())
+	e.MountControl(route.Mux{R: root.PathPrefix("/_fakeidp").Subrouter()})
 	srv := httptest.NewServer(root)
 	t.Cleanup(srv.Close)
 	return e, srv

@@ -4,9 +4,8 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/gorilla/mux"
-
 	"github.com/fakeidp/fakeidp/fakeidp/internal/controljson"
+	"github.com/fakeidp/fakeidp/fakeidp/internal/route"
 )
 
 // MountControl adds the journal endpoints to the control router it is given
@@ -19,10 +18,10 @@ import (
 //
 // reason is a reason code (docs/explain.md); status an exact status (401)
 // or a class (4xx). A bad limit or status gets a 400 {"error":"…"}.
-func (j *Journal) MountControl(r *mux.Router) {
-	r.HandleFunc("/journal", j.handleList).Methods(http.MethodGet, http.MethodHead)
-	r.HandleFunc("/journal", j.handleClear).Methods(http.MethodDelete)
-	r.HandleFunc("/journal/stream", j.handleStream).Methods(http.MethodGet)
+func (j *Journal) MountControl(r route.Router) {
+	r.HandleFunc("/journal", j.handleList, http.MethodGet, http.MethodHead)
+	r.HandleFunc("/journal", j.handleClear, http.MethodDelete)
+	r.HandleFunc("/journal/stream", j.handleStream, http.MethodGet)
 }
 
 type listing struct {

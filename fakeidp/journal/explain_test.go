@@ -12,6 +12,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/fakeidp/fakeidp/fakeidp/fault"
+	"github.com/fakeidp/fakeidp/fakeidp/internal/route"
 	"github.com/fakeidp/fakeidp/fakeidp/journal"
 	"github.com/fakeidp/fakeidp/fakeidp/reqinfo"
 	"github.com/fakeidp/fakeidp/fakeidp/site"
@@ -236,7 +237,7 @@ func TestControlFiltersByReasonAndStatus(t *testing.T) {
 	}
 	j.Record(journal.Entry{Site: "kontur", Status: 200})
 	router := mux.NewRouter()
-	j.MountControl(router)
+	j.MountControl(route.Mux{R: router})
 	tests := []struct {
 		query  string
 		status int

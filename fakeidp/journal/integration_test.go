@@ -2,6 +2,7 @@ package journal_test
 
 import (
 	"encoding/json"
+	"github.com/fakeidp/fakeidp/fakeidp/internal/route"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -31,8 +32,8 @@ func server(t *testing.T) (*fault.Engine, *journal.Journal, *httptest.Server) {
 	chain := reqinfo.Middleware(1 << 16)(j.Middleware()(faults.Middleware(nil, nil)(handler)))
 	root := mux.NewRouter()
 	control := root.PathPrefix("/_fakeidp").Subrouter()
-	faults.MountControl(control)
-	j.MountControl(control)
+	faults.MountControl(route.Mux{R: control})
+	j.MountControl(route.Mux{R: control})
 	// Like the root, the site sees the path below its prefix.
 	root.PathPrefix("/kontur").Handler(http.StripPrefix("/kontur", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		chain.ServeHTTP(w, site.WithBase(r, "kontur", "http://"+r.Host+"/kontur"))

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"github.com/fakeidp/fakeidp/fakeidp/internal/route"
 	"io"
 	"net"
 	"net/http"
@@ -92,7 +93,7 @@ func (r *sseReader) entryPath(t *testing.T) string {
 func streamServer(t *testing.T, j *Journal) *httptest.Server {
 	t.Helper()
 	r := mux.NewRouter()
-	j.MountControl(r)
+	j.MountControl(route.Mux{R: r})
 	srv := httptest.NewUnstartedServer(r)
 	// A short read timeout, which must not end a stream (net/http cancels
 	// a request whose idle connection's background read times out).

@@ -5,8 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/gorilla/mux"
-
+	"github.com/fakeidp/fakeidp/fakeidp/internal/route"
 	"github.com/fakeidp/fakeidp/fakeidp/oauth"
 	"github.com/fakeidp/fakeidp/fakeidp/stub"
 )
@@ -58,7 +57,7 @@ func (k *Site) API(name, scope string, stubs *stub.Set, validIssuer func(r *http
 
 // Mount sends every path of the host through the token check and the
 // stubs.
-func (a *API) Mount(r *mux.Router) { r.PathPrefix("/").Handler(&a.pipe) }
+func (a *API) Mount(r route.Router) { r.Prefix("/", &a.pipe) }
 
 // Reset does nothing: the tokens are the identity site's, the stubs the
 // server's.

@@ -32,14 +32,14 @@ var t0 = time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
 
 func start(t testing.TB) *fakeidp.Server {
 	t.Helper()
-	return wiretest.Start(t, t0)
+	return fakeidp.StartTest(t, fakeidp.Options{Now: wiretest.At(t0)})
 }
 
 // startWith serves a copy of the default fixtures that change adjusts. The
 // default is shared and read-only: change must clone what it modifies.
 func startWith(t testing.TB, change func(cfg *config.Config)) *fakeidp.Server {
 	t.Helper()
-	return wiretest.StartWith(t, t0, change)
+	return fakeidp.StartTest(t, fakeidp.Options{Config: wiretest.Config(t, change), Now: wiretest.At(t0)})
 }
 
 type reply struct {

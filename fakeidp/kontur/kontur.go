@@ -15,11 +15,10 @@ package kontur
 
 import (
 	"crypto/subtle"
+	"github.com/fakeidp/fakeidp/fakeidp/internal/route"
 	"net/http"
 	"slices"
 	"time"
-
-	"github.com/gorilla/mux"
 
 	"github.com/fakeidp/fakeidp/fakeidp/config"
 	"github.com/fakeidp/fakeidp/fakeidp/oauth"
@@ -131,7 +130,7 @@ const contentTypeJSON = "application/json; charset=UTF-8"
 // Mount registers the site's routes on r, the site's own router; paths are
 // the provider's, below any prefix. The token endpoint comes first: the
 // router tries routes in order, and it is by far the busiest.
-func (k *Site) Mount(r *mux.Router) {
+func (k *Site) Mount(r route.Router) {
 	r.HandleFunc("/connect/token", k.tokenEndpoint)
 	r.HandleFunc("/.well-known/openid-configuration", k.discovery)
 	r.HandleFunc("/.well-known/openid-configuration/jwks", k.jwks)

@@ -3,7 +3,10 @@ package livedigital
 import (
 	"encoding/json"
 	"errors"
+	"github.com/fakeidp/fakeidp/fakeidp/internal/route"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/gorilla/mux"
@@ -29,12 +32,11 @@ import (
 //	POST   /livedigital/users/{email}/personal-tokens         create; the value is shown once
 //	DELETE /livedigital/users/{email}/personal-tokens/{id}    delete
 //	PUT    /livedigital/users/{email}/password                {"password":"…"}
-func (s *Site) MountControl(r *mux.Router) {
-	c := r.PathPrefix("/livedigital").Subrouter()
-	c.HandleFunc("", redirectToPage)
-	c.HandleFunc("/", s.page)
-	c.HandleFunc("/cabinet.css", htmlpage.Asset("text/css; charset=utf-8", cabinetCSS))
-	c.HandleFunc("/cabinet.js", htmlpage.Asset("text/javascript; charset=utf-8", cabinetJS))
+func (s *Site) MountControl(r route.Router) {
+	r.HandleFunc("/livedigital", redirectToPage)
+	r.HandleFunc("/livedigital/", s.page)
+	r.HandleFunc("/livedigital/cabinet.css", htmlpage.Asset("text/css; charset=utf-8", cabinetCSS))
+	r.HandleFunc("/livedigital/cabinet.js", htmlpage.Asset("text/javascript; charset=utf-8", cabinetJS))
 	routes := map[string]map[string]cabinetOp{
 		"/users":                              {http.MethodGet: s.listUsers},
 		"/users/{email}":                      {http.MethodGet: s.showCabinet},
@@ -44,8 +46,10 @@ func (s *Site) MountControl(r *mux.Router) {
 		"/users/{email}/personal-tokens/{id}": {http.MethodDelete: s.deletePersonal},
 		"/users/{email}/password":             {http.MethodPut: s.setPassword, http.MethodPost: s.setPassword},
 	}
-	for path, byMethod := range routes {
-		c.HandleFunc(path, s.cabinetHandler(byMethod))
+	// In a fixed order: every instance's routes must line up with the
+	// ones its host compiled.
+	for _, path := range slices.Sorted(maps.Keys(routes)) {
+		r.HandleFunc("/livedigital"+path, s.cabinetHandler(routes[path]))
 	}
 }
 
@@ -114,8 +118,14 @@ func writeControl(w http.ResponseWriter, status int, body any) {
 }
 
 func redirectToPage(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Cache-Control", "no-store")
-	http.Redirect(w, r, r.URL.Path+"/", http.StatusFound)
+	// Relative to the path the client asked for, so that a sandbox's
+	// cabinet (under /sandbox/{id}/) redirects to its own page, not the
+	// root's: http.Redirect would resolve it against the path below the
+	// sandbox's prefix.
+	h := w.Header()
+	h.Set("Cache-Control", "no-store")
+	h.Set("Location", "livedigital/")
+	w.WriteHeader(http.StatusFound)
 }
 
 func (s *Site) listUsers(*http.Request) (int, any, error) {

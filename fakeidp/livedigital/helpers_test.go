@@ -29,7 +29,7 @@ var fixed = time.Date(2022, 6, 21, 10, 0, 0, 0, time.UTC)
 
 func start(t testing.TB) *fakeidp.Server {
 	t.Helper()
-	return wiretest.Start(t, fixed)
+	return fakeidp.StartTest(t, fakeidp.Options{Now: wiretest.At(fixed)})
 }
 
 // response is what a test looks at.

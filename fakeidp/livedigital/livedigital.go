@@ -4,9 +4,8 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/gorilla/mux"
-
 	"github.com/fakeidp/fakeidp/fakeidp/config"
+	"github.com/fakeidp/fakeidp/fakeidp/internal/route"
 	"github.com/fakeidp/fakeidp/fakeidp/oauth"
 	"github.com/fakeidp/fakeidp/fakeidp/site"
 	"github.com/fakeidp/fakeidp/fakeidp/store"
@@ -70,17 +69,19 @@ func noStore(h http.Header, _ *http.Request) {
 
 // Mount registers the provider's routes on r, the site's own router.
 // Express routes ignore a trailing slash, so both spellings are served.
-func (s *Site) Mount(r *mux.Router) {
+func (s *Site) Mount(r route.Router) {
 	r.HandleFunc("/v1/auth/token", s.tokenEndpoint)
 	r.HandleFunc("/v1/auth/token/", s.tokenEndpoint)
 	r.HandleFunc("/v1/spaces/", s.spaces)
 	r.HandleFunc("/v1/spaces", s.spaces)
-	r.PathPrefix("/v1/").Handler(s.methods)
+	r.Prefix("/v1/", s.methods)
 	// Any other path (/, /v2/…) gets the API's JSON 404, not Go's
 	// plain-text one: the real host is one Express app (INFER).
-	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.writeAPIError(w, r, apiNotFound)
-	})
+	r.Prefix("/", http.HandlerFunc(s.notFound))
+}
+
+func (s *Site) notFound(w http.ResponseWriter, r *http.Request) {
+	s.writeAPIError(w, r, apiNotFound)
 }
 
 // Reset returns the site to its fixtures: passwords, generated clients and

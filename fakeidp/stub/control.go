@@ -2,6 +2,7 @@ package stub
 
 import (
 	"errors"
+	"github.com/fakeidp/fakeidp/fakeidp/internal/route"
 	"net/http"
 
 	"github.com/gorilla/mux"
@@ -19,12 +20,12 @@ import (
 //	DELETE /stubs       204, every stub removed (reset brings the fixtures' back)
 //
 // Bad input gets a 4xx with {"error":"…","problems":[…]}, never a 5xx.
-func (s *Set) MountControl(r *mux.Router) {
-	r.HandleFunc("/stubs", s.handleAdd).Methods(http.MethodPost)
-	r.HandleFunc("/stubs", s.handleList).Methods(http.MethodGet, http.MethodHead)
-	r.HandleFunc("/stubs", s.handleClear).Methods(http.MethodDelete)
-	r.HandleFunc("/stubs/{id}", s.handleGet).Methods(http.MethodGet, http.MethodHead)
-	r.HandleFunc("/stubs/{id}", s.handleDelete).Methods(http.MethodDelete)
+func (s *Set) MountControl(r route.Router) {
+	r.HandleFunc("/stubs", s.handleAdd, http.MethodPost)
+	r.HandleFunc("/stubs", s.handleList, http.MethodGet, http.MethodHead)
+	r.HandleFunc("/stubs", s.handleClear, http.MethodDelete)
+	r.HandleFunc("/stubs/{id}", s.handleGet, http.MethodGet, http.MethodHead)
+	r.HandleFunc("/stubs/{id}", s.handleDelete, http.MethodDelete)
 }
 
 type stubList struct {

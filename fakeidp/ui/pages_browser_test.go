@@ -97,7 +97,7 @@ func konturWithApp(t *testing.T) (srv *fakeidp.Server, callback string) {
 	})}
 	go func() { _ = app.Serve(l) }()
 	t.Cleanup(func() { _ = app.Close() })
-	srv = wiretest.StartWith(t, time.Now(), func(cfg *config.Config) {
+	srv = fakeidp.StartTest(t, fakeidp.Options{Config: wiretest.Config(t, func(cfg *config.Config) {
 		clients := slices.Clone(cfg.Kontur.Clients)
 		for i := range clients {
 			if clients[i].ID == "jwt-client" {
@@ -105,7 +105,7 @@ func konturWithApp(t *testing.T) (srv *fakeidp.Server, callback string) {
 			}
 		}
 		cfg.Kontur.Clients = clients
-	})
+	}), Now: wiretest.At(time.Now())})
 	return srv, "http://" + l.Addr().String() + "/callback"
 }
 

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"embed"
+	"github.com/fakeidp/fakeidp/fakeidp/internal/route"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -34,6 +35,10 @@ type Page struct {
 	// Panels names the optional panels the server supports
 	// ("sandboxes", "stubs"); the page shows those only.
 	Panels map[string]bool
+	// Sandbox is the id of the sandbox whose page this is; "" on the
+	// server's own. The server says so: the page does not guess it from
+	// its URL or from the answers it gets.
+	Sandbox string
 }
 
 // Site is one emulated host on the Sites panel.
@@ -73,10 +78,19 @@ type Dashboard struct {
 //
 //	GET /ui               the dashboard
 //	GET /ui/assets/{file} its script and style
-func (d *Dashboard) Mount(r *mux.Router) {
-	r.HandleFunc("/ui", d.page).Methods(http.MethodGet, http.MethodHead)
-	r.Handle("/ui/", http.RedirectHandler("../ui", http.StatusMovedPermanently)).Methods(http.MethodGet, http.MethodHead)
-	r.HandleFunc("/ui/assets/{file}", serveAsset).Methods(http.MethodGet, http.MethodHead)
+func (d *Dashboard) Mount(r route.Router) {
+	r.HandleFunc("/ui", d.page, http.MethodGet, http.MethodHead)
+	r.HandleFunc("/ui/", redirectToPage, http.MethodGet, http.MethodHead)
+	r.HandleFunc("/ui/assets/{file}", serveAsset, http.MethodGet, http.MethodHead)
+}
+
+// redirectToPage sends /ui/ to /ui with a Location relative to the path
+// the client asked for, so that a sandbox's dashboard (under
+// /sandbox/{id}/) stays its own: http.Redirect would resolve it against
+// the path below the sandbox's prefix, which is the root's.
+func redirectToPage(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Location", "../ui")
+	w.WriteHeader(http.StatusMovedPermanently)
 }
 
 var assets, _ = fs.Sub(assetFS, "assets")

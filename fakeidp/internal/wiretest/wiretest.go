@@ -3,7 +3,9 @@
 // object, and that object's keys in the order they were sent (providers'
 // key order is part of their contract).
 //
-// It is test support: only _test.go files import it.
+// It is test support: only _test.go files import it. It does not import
+// the package fakeidp, whose tests use it too: tests start their servers
+// with fakeidp.StartTest and take At and Config from here.
 package wiretest
 
 import (
@@ -16,7 +18,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fakeidp/fakeidp/fakeidp"
 	"github.com/fakeidp/fakeidp/fakeidp/config"
 )
 
@@ -77,17 +78,14 @@ func (r Reply) Keys(tb testing.TB) []string {
 	return keys
 }
 
-// Start runs a server for one test with its clock frozen at at; tests move
-// it with srv.Clock().Advance.
-func Start(tb testing.TB, at time.Time) *fakeidp.Server {
-	tb.Helper()
-	return fakeidp.StartTest(tb, fakeidp.Options{Now: func() time.Time { return at }})
-}
+// At is a clock frozen at t, for Options.Now; tests move a server's
+// clock with srv.Clock().Advance.
+func At(t time.Time) func() time.Time { return func() time.Time { return t } }
 
-// StartWith runs a server for one test on the default fixtures as change
-// leaves them (a shallow copy: change replaces fields, never edits the
-// shared default's slices or maps), its clock frozen at at.
-func StartWith(tb testing.TB, at time.Time, change func(cfg *config.Config)) *fakeidp.Server {
+// Config is the default fixtures as change leaves them (a shallow copy:
+// change replaces fields, never edits the shared default's slices or
+// maps), validated.
+func Config(tb testing.TB, change func(cfg *config.Config)) *config.Config {
 	tb.Helper()
 	def, err := config.Default()
 	if err != nil {
@@ -98,14 +96,14 @@ func StartWith(tb testing.TB, at time.Time, change func(cfg *config.Config)) *fa
 	if err := cfg.Validate(); err != nil {
 		tb.Fatal(err)
 	}
-	return fakeidp.StartTest(tb, fakeidp.Options{Config: &cfg, Now: func() time.Time { return at }})
+	return &cfg
 }
 
-// Active asks Kontur's introspection endpoint, as the medi_api resource,
-// whether an access token is active.
-func Active(tb testing.TB, srv *fakeidp.Server, token string) bool {
+// Active asks the introspection endpoint of the Kontur site at base, as
+// the medi_api resource, whether an access token is active.
+func Active(tb testing.TB, base, token string) bool {
 	tb.Helper()
-	req, _ := http.NewRequest(http.MethodPost, srv.SiteURL("kontur")+"/connect/introspect",
+	req, _ := http.NewRequest(http.MethodPost, base+"/connect/introspect",
 		strings.NewReader(url.Values{"token": {token}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.SetBasicAuth("medi_api", "medi_api-resource-secret")

@@ -47,25 +47,11 @@ export async function refreshStubs() {
 }
 
 // refreshSandboxes lists the sandboxes, each opened in this same page
-// scoped to it. A sandbox's own control API has no registry: its page
-// hides the panel and says whose it is.
+// scoped to it. A sandbox's page has no such panel: the server leaves it
+// out and says whose page it is.
 export async function refreshSandboxes() {
-  const panel = $("sandboxes");
-  if (!panel) return;
-  let list;
-  try {
-    ({ sandboxes: list } = await api("GET", "sandboxes"));
-  } catch (err) {
-    if (err.status !== 404) throw err;
-    panel.hidden = true;
-    const m = /^(.*)\/sandbox\/([^/]+)\//.exec(location.pathname);
-    if (m) {
-      $("scope").replaceChildren("Sandbox ", el("code", {}, m[2]), ": everything on this page is the sandbox's own. ",
-        el("a", { href: m[1] + "/_fakeidp/ui" }, "Back to the server's dashboard"));
-      $("scope").hidden = false;
-    }
-    return;
-  }
+  if (!$("sandboxes")) return;
+  const { sandboxes: list } = await api("GET", "sandboxes");
   $("sandbox-rows").replaceChildren(...list.map((sb) => el("tr", { dataset: { testid: "sandbox-row", id: sb.id } },
     el("td", { class: "mono" }, sb.id),
     el("td", { title: sb.expires_at }, sb.expires_at.replace("T", " ").slice(0, 19)),
