@@ -76,9 +76,11 @@ func New(names Names, now time.Time) (*CA, error) {
 		BasicConstraintsValid: true,
 		MaxPathLenZero:        true,
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
-		// The CA vouches for TLS servers only: Go, OpenSSL and NSS apply
-		// a CA's extended key usage to the whole chain, so a leaf forged
-		// for client authentication, code or e-mail signing fails there.
+		// The CA vouches for TLS servers only: Go applies a CA's extended
+		// key usage to the whole chain, and OpenSSL does for its TLS and
+		// S/MIME purposes, so a leaf forged for client authentication,
+		// e-mail or (in Go) code signing fails there. OpenSSL's codesign
+		// purpose looks at no issuer's extended key usage.
 		ExtKeyUsage:                 []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		PermittedDNSDomainsCritical: true, // RFC 5280: name constraints MUST be critical
 		PermittedDNSDomains:         names.DNS,
