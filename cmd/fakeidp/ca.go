@@ -26,7 +26,7 @@ func (f *tlsFlags) register(fs *flag.FlagSet, serving bool) {
 	fs.Var(&f.hosts, "tls-host", "a further DNS name or IP address the CA may vouch for and the certificate covers (repeatable)")
 }
 
-const caUsage = `usage: fakeidp ca --tls-dir DIR [--config overlay.yaml] [--tls-host NAME]...
+const caUsage = `usage: fakeidp ca --tls-dir DIR [--config overlay.yaml] [--tls-host NAME]... [--bundle]
 
 Creates the CA of fakeidp's HTTPS listener in DIR if it holds none, and
 prints its certificate (PEM), so that CI can install the CA before the
@@ -36,6 +36,14 @@ constraints permit the sites' test host names (not identity.kontur.ru or
 medi-api.kontur.ru), the names --config adds (sites.<name>.hosts),
 localhost, 127.0.0.0/8, ::1 and the --tls-host names given when it is
 made: give it the --config the server gets.
+
+With --bundle it prints the system roots followed by the CA: the file
+for variables that replace the system roots rather than add to them
+(SSL_CERT_FILE for Go, Python's httpx, urllib and PyJWT;
+REQUESTS_CA_BUNDLE for Python requests), so that the application trusts
+the fake and still the real services beside it. The system roots are
+read as Go reads them on Linux: SSL_CERT_FILE or the distribution's
+bundle, and SSL_CERT_DIR or /etc/ssl/certs.
 `
 
 // runCA is "fakeidp ca".
@@ -45,6 +53,8 @@ func runCA(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("fakeidp ca", stderr)
 	f.register(fs, false)
 	fs.StringVar(&cfgPath, "config", "", "the fixtures overlay the server gets: the CA also permits its sites.<name>.hosts")
+	var bundle bool
+	fs.BoolVar(&bundle, "bundle", false, "print the system roots followed by the CA, for SSL_CERT_FILE or REQUESTS_CA_BUNDLE")
 	if code, exit := parseFlags(fs, args, caUsage, stdout, stderr); exit {
 		return code
 	}
@@ -72,6 +82,13 @@ func runCA(args []string, stdout, stderr io.Writer) int {
 		fail(stderr, "fakeidp ca", err)
 		return 1
 	}
-	_, _ = stdout.Write(ca.CertPEM())
+	out := ca.CertPEM()
+	if bundle {
+		if out, err = bundlePEM(out, os.Getenv); err != nil {
+			fail(stderr, "fakeidp ca", err)
+			return 1
+		}
+	}
+	_, _ = stdout.Write(out)
 	return 0
 }

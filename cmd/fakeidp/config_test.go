@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/fakeidp/fakeidp/fakeidp"
 )
 
 // fiveLines adds a user and a redirect URI: all a --config file needs to
@@ -74,9 +76,9 @@ func TestConfigIsAnOverlay(t *testing.T) {
 	}
 }
 
-// startWith runs the CLI's start with args and returns the ids of the
-// server's Kontur clients, or the error.
-func startWith(t *testing.T, args ...string) (clients []string, err error) {
+// startCLI runs the CLI's start with --addr 127.0.0.1:0 and args, and
+// closes the server when the test ends.
+func startCLI(t *testing.T, args ...string) (*fakeidp.Server, error) {
 	t.Helper()
 	f, code, ok := parseServe(append([]string{"--addr", "127.0.0.1:0"}, args...), io.Discard, io.Discard)
 	if !ok {
@@ -87,6 +89,17 @@ func startWith(t *testing.T, args ...string) (clients []string, err error) {
 		return nil, err
 	}
 	t.Cleanup(srv.Close)
+	return srv, nil
+}
+
+// startWith runs the CLI's start with args and returns the ids of the
+// server's Kontur clients, or the error.
+func startWith(t *testing.T, args ...string) (clients []string, err error) {
+	t.Helper()
+	srv, err := startCLI(t, args...)
+	if err != nil {
+		return nil, err
+	}
 	for _, c := range srv.Config().Kontur.Clients {
 		clients = append(clients, c.ID)
 	}

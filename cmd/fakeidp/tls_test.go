@@ -4,7 +4,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -33,15 +32,10 @@ func TestCACommand(t *testing.T) {
 		t.Errorf("second run (FAKEIDP_TLS_DIR): exit %d, a different certificate: %v", code, again != first)
 	}
 	// The server started on that directory serves a certificate from it.
-	f, code, ok := parseServe([]string{"--addr", "127.0.0.1:0", "--tls-addr", "127.0.0.1:0"}, io.Discard, io.Discard)
-	if !ok {
-		t.Fatalf("flags: exit %d", code)
-	}
-	srv, err := start(f, slog.New(slog.DiscardHandler))
+	srv, err := startCLI(t, "--tls-addr", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer srv.Close()
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM([]byte(first))
 	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
