@@ -14,7 +14,7 @@ import (
 	"github.com/fakeidp/fakeidp/scenarios"
 )
 
-const verifyUsage = `usage: fakeidp verify [--url URL | --target SITE=URL ...] [--ca FILE] [--tags EXPR] [--concurrency N]
+const verifyUsage = `usage: fakeidp verify [--url URL ... | --target SITE=URL ...] [--ca FILE] [--tags EXPR] [--concurrency N]
                       [--format pretty|progress|junit|cucumber] [--out FILE]
        fakeidp verify --health --url URL
 
@@ -22,6 +22,8 @@ Runs the provider contract (the features built into this binary) against:
   (nothing)          a fakeidp started inside this process;
   --url URL          a running fakeidp: each scenario runs in a fresh sandbox
                      of its own, deleted afterwards (the root is never reset);
+                     repeat it to run the contract against each URL in turn,
+                     e.g. a fakeidp's HTTP and HTTPS listeners;
   --target SITE=URL  a real provider's site, e.g. kontur=https://identity.testkontur.ru
                      (sites: %s); @fake scenarios are left out.
 Credentials for real sites come from FAKEIDP_REAL_* variables (see
@@ -33,8 +35,8 @@ or "fakeidp ca --tls-dir DIR").
 
 --url and --target exclude each other.
 
-Exit status: 0 every scenario passed, 1 a scenario failed or the target
-cannot be reached, 2 usage error.
+Exit status: 0 every scenario passed (against every --url), 1 a scenario
+failed or a target cannot be reached, 2 usage error.
 `
 
 // siteTargets collects repeated --target SITE=URL flags.
@@ -53,14 +55,15 @@ func (t siteTargets) Set(v string) error {
 
 // verifyFlags are the parsed options of fakeidp verify.
 type verifyFlags struct {
-	url, tags, format, out string
-	ca                     string
-	roots                  *x509.CertPool
-	targets                siteTargets
-	timeout                time.Duration
-	seed                   int64
-	concurrency            int
-	health                 bool
+	urls              presetList
+	tags, format, out string
+	ca                string
+	roots             *x509.CertPool
+	targets           siteTargets
+	timeout           time.Duration
+	seed              int64
+	concurrency       int
+	health            bool
 }
 
 // errUsageShown: parseVerify has printed the usage or a flag error.
@@ -71,7 +74,7 @@ func (e errUsageShown) Error() string { return "usage shown" }
 func parseVerify(args []string, stdout, stderr io.Writer) (*verifyFlags, error) {
 	f := &verifyFlags{targets: siteTargets{}}
 	fs := newFlagSet("fakeidp verify", stderr)
-	fs.StringVar(&f.url, "url", "", "base URL of a running fakeidp, e.g. http://127.0.0.1:8080")
+	fs.Var(&f.urls, "url", "base URL of a running fakeidp, e.g. http://127.0.0.1:8080 (repeatable: each in turn)")
 	fs.Var(f.targets, "target", "SITE=URL of a real provider's site (repeatable)")
 	fs.StringVar(&f.tags, "tags", "", `tag expression, e.g. "@kontur && ~@fake" or "@kontur and not @fake"`)
 	fs.StringVar(&f.format, "format", "pretty", "report format: pretty, progress, junit or cucumber")
@@ -85,7 +88,7 @@ func parseVerify(args []string, stdout, stderr io.Writer) (*verifyFlags, error) 
 	if code, exit := parseFlags(fs, args, usage, stdout, stderr); exit {
 		return nil, errUsageShown{code}
 	}
-	if f.url != "" && len(f.targets) > 0 {
+	if len(f.urls) > 0 && len(f.targets) > 0 {
 		return nil, fmt.Errorf("--url and --target exclude each other: --url checks a running fakeidp, --target the real providers")
 	}
 	if !slices.Contains([]string{"pretty", "progress", "junit", "cucumber"}, f.format) {
@@ -97,8 +100,11 @@ func parseVerify(args []string, stdout, stderr io.Writer) (*verifyFlags, error) 
 	if f.concurrency < 0 {
 		return nil, fmt.Errorf("--concurrency: want a positive number, got %d", f.concurrency)
 	}
-	if f.health && f.url == "" {
+	if f.health && len(f.urls) == 0 {
 		return nil, fmt.Errorf("--health needs --url")
+	}
+	if f.out != "" && len(f.urls) > 1 {
+		return nil, fmt.Errorf("--out takes one report: give one --url per run")
 	}
 	if f.ca != "" {
 		roots, err := loadRoots(f.ca)
@@ -110,9 +116,11 @@ func parseVerify(args []string, stdout, stderr io.Writer) (*verifyFlags, error) 
 	return f, nil
 }
 
-func (f *verifyFlags) config() scenarios.Config {
+// config is the run's configuration against url ("" for the targets or
+// an in-process fakeidp).
+func (f *verifyFlags) config(url string) scenarios.Config {
 	cfg := scenarios.Config{
-		URL:          f.url,
+		URL:          url,
 		ControlToken: os.Getenv("FAKEIDP_CONTROL_TOKEN"),
 		Values:       scenarios.ValuesFromLookup(os.LookupEnv),
 		SMSCode:      os.Getenv("FAKEIDP_REAL_DOKTORNARABOTE_SMS_CODE"),
@@ -135,11 +143,12 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "fakeidp verify: %v\n", err)
 		return 2
 	}
-	cfg := f.config()
 	if f.health {
-		if _, err := scenarios.Health(context.Background(), cfg); err != nil {
-			fmt.Fprintf(stderr, "fakeidp verify: %v\n", err)
-			return 1
+		for _, url := range f.urls {
+			if _, err := scenarios.Health(context.Background(), f.config(url)); err != nil {
+				fmt.Fprintf(stderr, "fakeidp verify: %v\n", err)
+				return 1
+			}
 		}
 		fmt.Fprintln(stdout, "fakeidp verify: healthy")
 		return 0
@@ -154,12 +163,34 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 		defer file.Close()
 		out = file
 	}
+	urls := []string(f.urls)
+	if len(urls) == 0 {
+		urls = []string{""}
+	}
+	// Every URL is run even after a failure, so that one run reports on
+	// all; the status is the worst.
+	status := 0
+	for _, url := range urls {
+		if len(urls) > 1 {
+			fmt.Fprintf(out, "fakeidp verify: the contract against %s\n", url)
+		}
+		status = max(status, f.run(f.config(url), out, stderr))
+	}
+	return status
+}
+
+// run is one run of the contract against cfg.
+func (f *verifyFlags) run(cfg scenarios.Config, out, stderr io.Writer) int {
 	status := scenarios.Run(cfg, features.FS, scenarios.RunOptions{
 		Tags: f.tags, Format: f.format, Output: out, Seed: f.seed, Errors: prefixed{stderr},
 		Concurrency: f.concurrency,
 	})
 	if status == 1 {
-		fmt.Fprintf(stderr, "fakeidp verify: the contract failed against the %s\n", cfg.Kind())
+		against := fmt.Sprint("the ", cfg.Kind())
+		if cfg.URL != "" {
+			against += " at " + cfg.URL
+		}
+		fmt.Fprintf(stderr, "fakeidp verify: the contract failed against %s\n", against)
 	}
 	return status
 }

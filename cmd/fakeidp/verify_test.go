@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -111,6 +112,7 @@ func TestVerifyUsageErrors(t *testing.T) {
 		{"--health"},
 		{"extra"},
 		{"--url", "http://127.0.0.1:1", "--target", "kontur=http://127.0.0.1:1"},
+		{"--url", "http://127.0.0.1:1", "--url", "http://127.0.0.1:2", "--out", "report.xml"},
 	} {
 		if code, _, stderr := verify(t, args...); code != 2 || stderr == "" {
 			t.Errorf("%v: exit %d, stderr %q; want a usage error (2)", args, code, stderr)
@@ -185,4 +187,43 @@ func summaryLine(report string) string {
 		}
 	}
 	return "(no summary line)"
+}
+
+// allPassed is godog's summary line of a run without a failure.
+var allPassed = regexp.MustCompile(`(?m)^\d+ scenarios \(\d+ passed\)$`)
+
+// Repeated --url runs the contract against each in turn, all of them even
+// after a failure, and exits non-zero exactly when one failed: what the
+// compose verify service relies on to cover HTTP and HTTPS in one run.
+func TestVerifySeveralURLs(t *testing.T) {
+	srv := fakeidp.StartTest(t, fakeidp.Options{})
+	down := freeURL(t)
+	for _, tt := range []struct {
+		urls []string
+		code int
+	}{
+		{[]string{srv.URL(), srv.URL() + "/"}, 0},
+		{[]string{down, srv.URL()}, 1},
+		{[]string{srv.URL(), down}, 1},
+	} {
+		args := []string{"--tags", "@errors", "--format", "progress"}
+		for _, u := range tt.urls {
+			args = append(args, "--url", u)
+		}
+		code, stdout, stderr := verify(t, args...)
+		if code != tt.code {
+			t.Errorf("%v: exit %d, want %d\n%s\n%s", tt.urls, code, tt.code, stdout, stderr)
+		}
+		for _, u := range tt.urls {
+			if !strings.Contains(stdout, "fakeidp verify: the contract against "+u+"\n") {
+				t.Errorf("%v: %s was not run:\n%s", tt.urls, u, stdout)
+			}
+		}
+		if passed := len(allPassed.FindAllString(stdout, -1)); passed != strings.Count(strings.Join(tt.urls, " "), srv.URL()) {
+			t.Errorf("%v: %d runs passed:\n%s", tt.urls, passed, stdout)
+		}
+		if tt.code != 0 && !strings.Contains(stderr, "the contract failed against the running fakeidp at "+down) {
+			t.Errorf("%v: the failure does not name %s: %s", tt.urls, down, stderr)
+		}
+	}
 }
