@@ -44,8 +44,12 @@ func (s *Steps) createSandbox(ctx context.Context, root, body string) (*sandbox,
 }
 
 // deleteSandbox removes sb; a failure only costs the server memory until
-// the sandbox expires, so it is not the scenario's failure.
+// the sandbox expires, so it is not the scenario's failure. It takes the
+// configured timeout, not one a step shortened ("the client gives up after
+// 300ms"): that was for the step's request, and on a loaded machine a
+// cleanup that short fails and leaves the sandbox behind.
 func (s *Steps) deleteSandbox(root string, sb *sandbox) {
+	s.timeout = s.cfg.timeout() // the scenario is over
 	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
 	defer cancel()
 	s.send(ctx, http.MethodDelete, root+"/_fakeidp/sandboxes/"+url.PathEscape(sb.ID), "", "", s.controlHeader())
