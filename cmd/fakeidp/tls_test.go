@@ -178,13 +178,7 @@ func TestCACommandWithSiteHosts(t *testing.T) {
 	if code, _, stderr := runCLI("ca", "--tls-dir", t.TempDir(), "--config", filepath.Join(with, "missing.yaml")); code != 2 || !strings.Contains(stderr, "missing.yaml") {
 		t.Errorf("missing --config: exit %d %q", code, stderr)
 	}
-	f, code, ok := parseServe([]string{"--addr", "127.0.0.1:0", "--tls-addr", "127.0.0.1:0", "--tls-dir", with, "--config", overlay}, io.Discard, io.Discard)
-	if !ok {
-		t.Fatalf("flags: exit %d", code)
-	}
-	srv, err := start(f, slog.New(slog.DiscardHandler))
-	if err != nil {
+	if _, err := startCLI(t, "--tls-addr", "127.0.0.1:0", "--tls-dir", with, "--config", overlay); err != nil {
 		t.Fatalf("serving with the CA fakeidp ca made: %v", err)
 	}
-	srv.Close()
 }
