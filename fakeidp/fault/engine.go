@@ -26,7 +26,10 @@ type Engine struct {
 	maxRules int
 	entries  []*entry // in insertion order
 	byID     map[string]*entry
-	index    *ruleIndex
+	// index is made by the first rule: most engines (a sandbox's) never
+	// hold one.
+	index *ruleIndex
+	seed  maphash.Seed
 	// count is len(entries), read without the lock by the middleware's
 	// fast path: no rules, no work.
 	count atomic.Int64
@@ -57,7 +60,7 @@ func NewEngine() *Engine { return NewEngineMax(DefaultMaxRules) }
 // maxRules, spent ones included: adding more is refused with a
 // *TooManyRulesError.
 func NewEngineMax(maxRules int) *Engine {
-	return &Engine{maxRules: maxRules, byID: map[string]*entry{}, index: newRuleIndex(maphash.MakeSeed())}
+	return &Engine{maxRules: maxRules, seed: maphash.MakeSeed()}
 }
 
 // TooManyRulesError refuses rules beyond the engine's cap.
@@ -142,13 +145,16 @@ func (e *Engine) store(c Checked, keep bool) ([]Rule, error) {
 	if !keep {
 		e.clear()
 	}
+	if e.index == nil {
+		e.index, e.byID = newRuleIndex(e.seed), map[string]*entry{}
+	}
 	out := make([]Rule, len(c.rules))
 	for i, r := range c.rules {
 		e.lastID++
 		r.ID = "f" + strconv.Itoa(e.lastID)
 		r.Seen, r.Fired = 0, 0
 		r.Match.Method = strings.ToUpper(r.Match.Method)
-		en := &entry{rule: r, seq: e.lastID, key: keyOf(e.index.seed, &r.Match)}
+		en := &entry{rule: r, seq: e.lastID, key: keyOf(e.seed, &r.Match)}
 		if r.Effect.Type == TypeLatency {
 			en.delay, _ = time.ParseDuration(r.Effect.Delay) // validated before
 		}
@@ -211,9 +217,7 @@ func (e *Engine) Clear() {
 
 // clear empties the engine; e.mu is held.
 func (e *Engine) clear() {
-	e.entries = nil
-	clear(e.byID)
-	e.index = newRuleIndex(e.index.seed)
+	e.entries, e.byID, e.index = nil, nil, nil
 }
 
 // view is the rule with its counters.
@@ -263,6 +267,9 @@ func (m *Match) matches(q *request) bool {
 func (e *Engine) pick(q *request) *entry {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
+	if e.index == nil {
+		return nil
+	}
 	var c candidates
 	e.index.lookup(q, &c)
 	for en := c.next(); en != nil; en = c.next() {

@@ -76,7 +76,7 @@ func combine(mask uint8, fields *[numKeys]uint64) uint64 {
 type ruleIndex struct {
 	seed      maphash.Seed
 	masks     []uint8 // the distinct masks in use
-	maskRules [numMasks]int
+	maskRules [numMasks]int32
 	used      uint8 // union of masks: the fields worth hashing per request
 	buckets   map[uint64][]*entry
 	// filter has bit hash&filterBits set for every rule's hash, at least

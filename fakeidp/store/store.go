@@ -16,7 +16,13 @@ import (
 	"time"
 )
 
-const shardCount = 32
+// maxShards is the shards of a large store; a small one (a sandbox's)
+// has one per minShardItems entries it may hold, so that it costs its
+// entries and not 32 locks and maps that stay empty.
+const (
+	maxShards     = 32
+	minShardItems = 256
+)
 
 // Keyed maps keys of type K to values of type V. When neither K nor V holds
 // a pointer (say a [32]byte digest and a struct of integers), the garbage
@@ -25,7 +31,7 @@ const shardCount = 32
 type Keyed[K comparable, V any] struct {
 	now    func() time.Time
 	seed   maphash.Seed
-	shards [shardCount]shard[K, V]
+	shards []shard[K, V]
 	perMax int
 }
 
@@ -67,17 +73,24 @@ func NewKeyed[K comparable, V any](now func() time.Time, max int) *Keyed[K, V] {
 	if max <= 0 {
 		max = 100_000
 	}
-	per := max / shardCount
+	n := max / minShardItems
+	switch {
+	case n < 1:
+		n = 1
+	case n > maxShards:
+		n = maxShards
+	}
+	per := max / n
 	if per < 1 {
 		per = 1
 	}
 	// A shard's map is made by its first Put: a server (a sandbox above
 	// all) holds many stores, most of whose shards stay empty.
-	return &Keyed[K, V]{now: now, seed: maphash.MakeSeed(), perMax: per}
+	return &Keyed[K, V]{now: now, seed: maphash.MakeSeed(), perMax: per, shards: make([]shard[K, V], n)}
 }
 
 func (s *Keyed[K, V]) shard(key K) *shard[K, V] {
-	return &s.shards[maphash.Comparable(s.seed, key)%shardCount]
+	return &s.shards[maphash.Comparable(s.seed, key)%uint64(len(s.shards))]
 }
 
 // Put stores v under key until ttl has passed, replacing any earlier value.
