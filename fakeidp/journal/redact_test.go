@@ -116,3 +116,26 @@ func TestNothingSecretIsStored(t *testing.T) {
 		t.Errorf("entry = %+v", got)
 	}
 }
+
+// Doktornarabote's validation-code request names the phone by country
+// code and number: the code there is the country's, kept whole. A code
+// without a number is still cut.
+func TestPhoneCountryCodeKept(t *testing.T) {
+	j := New(10, func() time.Time { return time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC) })
+	for _, target := range []string{"/api/v1/access/validation-code?code=7&number=9161234567", "/cb?code=7654&state=s"} {
+		r := httptest.NewRequest("GET", target, nil)
+		r = site.WithBase(r, "doktornarabote-api", "http://x/doktornarabote-api")
+		r = reqinfo.WithInfo(r, reqinfo.Read(r, 1<<16))
+		j.Middleware()(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})).ServeHTTP(httptest.NewRecorder(), r)
+	}
+	entries := j.List(Filter{})
+	if len(entries) != 2 {
+		t.Fatalf("%d entries", len(entries))
+	}
+	if got := entries[1].Query; got["code"] != "7" || got["number"] != "9161234567" {
+		t.Errorf("validation-code query journalled as %v, want code 7 whole", got)
+	}
+	if got := entries[0].Query["code"]; got != "7…" {
+		t.Errorf("a code without a number journalled as %q, want it cut", got)
+	}
+}

@@ -1,12 +1,8 @@
 package ui_test
 
 import (
-	"bytes"
 	"flag"
-	"image/png"
 	"net/http"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -17,10 +13,12 @@ import (
 var updateScreenshot = flag.Bool("update-screenshot", false, "write the dashboard's screenshot to docs/dashboard.png")
 
 // TestScreenshot shows the dashboard with some traffic, as the README's
-// picture does (go test ./fakeidp/ui/ -run Screenshot -update-screenshot).
+// picture does, on a laptop and on a phone, where it must not scroll
+// sideways (go test ./fakeidp/ui/ -run Screenshot -update-screenshot).
 func TestScreenshot(t *testing.T) {
 	srv := fakeidp.StartTest(t, fakeidp.Options{})
 	tb := newTab(t)
+	tb.do(desktop())
 	tb.open(srv)
 	for range 2 {
 		mediToken(t, srv)
@@ -39,20 +37,8 @@ func TestScreenshot(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("journal-detail")),
 		// The status line fades by itself; the picture is of the panels.
 		until(`document.getElementById("status").hidden`))
-	shot, err := chromedp.Run(tb.ctx, chromedp.FullScreenshot(100)) // the whole page, every panel
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := png.Decode(bytes.NewReader(shot))
-	if err != nil || img.Bounds().Dx() < 1000 {
-		t.Fatalf("screenshot: %v, %v", img.Bounds(), err)
-	}
-	out := filepath.Join(t.TempDir(), "dashboard.png")
-	if *updateScreenshot {
-		out = filepath.Join("..", "..", "docs", "dashboard.png")
-	}
-	if err := os.WriteFile(out, shot, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshot: %s", out)
+	tb.shoot("dashboard.png")
+	tb.do(phone(), until(`document.documentElement.clientWidth === 390`))
+	tb.noSidewaysScroll("the dashboard")
+	tb.shoot("dashboard-phone.png")
 }

@@ -2,6 +2,7 @@
 // filtered, paused and cleared in the page.
 import { base, api, el, $, guarded } from "./api.js";
 import { showDetail, hideDetail } from "./detail.js";
+import { timeCell, setClockOffset } from "./times.js";
 
 const maxRows = 500;
 let paused = false;
@@ -24,6 +25,8 @@ export function startJournal(notify) {
     if (tr) select(tr);
   });
   $("detail-close").addEventListener("click", hideDetail);
+  // The clock panel says when the server's clock moved.
+  document.addEventListener("fakeidp:clock", (ev) => setClockOffset(ev.detail.offsetMs, $("journal-rows").children));
   connect();
 }
 
@@ -47,6 +50,7 @@ function connect() {
   });
   source.addEventListener("reset", () => {
     $("journal-rows").replaceChildren();
+    showEmpty();
     held = [];
     note("");
     hideDetail();
@@ -108,6 +112,21 @@ function live(text, cls) {
   const s = $("journal-live");
   s.textContent = text;
   s.className = "live " + cls;
+  // The SMS outbox is refreshed by the journal's stream: it is live
+  // exactly when the stream is connected, paused or not.
+  const sms = $("sms-live");
+  sms.textContent = cls === "off" ? text : "live";
+  sms.className = "live " + (cls === "off" ? "off" : "");
+}
+
+// showEmpty says why the journal shows no row: none came yet, or the
+// filters hide them all.
+function showEmpty() {
+  const rows = [...$("journal-rows").children];
+  const shown = rows.some((tr) => !tr.hidden);
+  $("journal-empty").hidden = shown || rows.length > 0;
+  $("journal-filtered").hidden = shown || rows.length === 0;
+  $("journal-table").hidden = !shown;
 }
 
 function note(text, ...extra) {
@@ -132,7 +151,7 @@ function togglePause() {
 
 function addRow(e) {
   const tr = el("tr", { dataset: { testid: "journal-row", path: e.path, site: e.site, status: String(e.status) } },
-    el("td", { title: e.time }, e.time.slice(11, 23)),
+    timeCell(e.time),
     el("td", {}, e.site),
     el("td", {}, e.method),
     el("td", { class: "mono" }, e.path),
@@ -145,6 +164,7 @@ function addRow(e) {
   const rows = $("journal-rows");
   rows.prepend(tr);
   while (rows.children.length > maxRows) rows.lastElementChild.remove();
+  showEmpty();
 }
 
 // reasonCode is why fakeidp refused, under the status; the message is in
@@ -179,6 +199,7 @@ function refilter() {
   for (const tr of $("journal-rows").children) {
     tr.hidden = !matches(entryOf.get(tr));
   }
+  showEmpty();
 }
 
 function select(tr) {

@@ -17,6 +17,7 @@ export async function refreshClock() {
   const c = await api("GET", "clock");
   $("clock-now").textContent = c.now.replace("T", " ").replace(/\.\d+/, "").replace("Z", " UTC");
   $("clock-offset").textContent = c.offset === "0s" ? "(real time)" : "(offset " + c.offset + ")";
+  document.dispatchEvent(new CustomEvent("fakeidp:clock", { detail: { offsetMs: Date.parse(c.now) - Date.now() } }));
 }
 
 export async function refreshKeys() {
