@@ -13,16 +13,33 @@ import (
 	"github.com/fakeidp/fakeidp/fakeidp"
 )
 
-// shoot takes the tab's whole page as a PNG named name, into docs/ with
-// -update-screenshot and into the test's temporary directory otherwise.
-func (tb *tab) shoot(name string) {
+// shoot takes the tab's page as a PNG named name, into docs/ with
+// -update-screenshot and into the test's temporary directory otherwise
+// ($FAKEIDP_SCREENSHOT_DIR, when set, to look at them). full takes the
+// whole page, else what the window shows. It is kept as Chromium encoded
+// it or as Go's encoder does at its best, whichever is smaller, as docs/
+// keeps them.
+func (tb *tab) shoot(name string, full bool) {
 	tb.t.Helper()
-	shot, err := chromedp.Run(tb.ctx, chromedp.FullScreenshot(100))
+	take := chromedp.CaptureScreenshot()
+	if full {
+		take = chromedp.FullScreenshot(100)
+	}
+	shot, err := chromedp.Run(tb.ctx, take)
 	if err != nil {
 		tb.t.Fatal(err)
 	}
-	if _, err := png.Decode(bytes.NewReader(shot)); err != nil {
+	img, err := png.Decode(bytes.NewReader(shot))
+	if err != nil {
 		tb.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	var small bytes.Buffer
+	if err := (&png.Encoder{CompressionLevel: png.BestCompression}).Encode(&small, img); err != nil {
+		tb.t.Fatal(err)
+	}
+	if small.Len() > len(shot) {
+		small.Reset()
+		small.Write(shot)
 	}
 	dir := tb.t.TempDir()
 	if *updateScreenshot {
@@ -32,10 +49,10 @@ func (tb *tab) shoot(name string) {
 		dir = d
 	}
 	out := filepath.Join(dir, name)
-	if err := os.WriteFile(out, shot, 0o644); err != nil {
+	if err := os.WriteFile(out, small.Bytes(), 0o644); err != nil {
 		tb.t.Fatal(err)
 	}
-	tb.t.Logf("screenshot: %s", out)
+	tb.t.Logf("screenshot: %s (%d×%d, %d bytes)", out, img.Bounds().Dx(), img.Bounds().Dy(), small.Len())
 }
 
 // desktop is a laptop's window.
@@ -55,6 +72,7 @@ func TestPageScreenshots(t *testing.T) {
 		{"login", srv.SiteURL("kontur") + "/connect/authorize?" + authorize.Encode()},
 		{"cabinet", srv.URL() + "/_fakeidp/livedigital/"},
 		{"landing", srv.URL() + "/"},
+		{"error", srv.SiteURL("kontur") + "/connect/authorize?client_id=nobody&response_type=code"},
 	}
 	for _, p := range pages {
 		for _, size := range []struct {
@@ -63,8 +81,9 @@ func TestPageScreenshots(t *testing.T) {
 		}{{"desktop", desktop()}, {"phone", phone()}} {
 			tb := newTab(t)
 			tb.expectError("favicon.ico")
+			tb.expectError("status of 400") // the error page's own status
 			tb.do(size.act, chromedp.Navigate(p.url))
-			tb.shoot(p.name + "-" + size.name + ".png")
+			tb.shoot(p.name+"-"+size.name+".png", false)
 		}
 	}
 }

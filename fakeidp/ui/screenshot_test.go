@@ -10,7 +10,7 @@ import (
 	"github.com/fakeidp/fakeidp/fakeidp"
 )
 
-var updateScreenshot = flag.Bool("update-screenshot", false, "write the dashboard's screenshot to docs/dashboard.png")
+var updateScreenshot = flag.Bool("update-screenshot", false, "write the pages' screenshots to docs/")
 
 // TestScreenshot shows the dashboard with some traffic, as the README's
 // picture does, on a laptop and on a phone, where it must not scroll
@@ -37,8 +37,8 @@ func TestScreenshot(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("journal-detail")),
 		// The status line fades by itself; the picture is of the panels.
 		until(`document.getElementById("status").hidden`))
-	tb.shoot("dashboard.png")
+	tb.shoot("dashboard.png", true) // the whole page, every panel
 	tb.do(phone(), until(`document.documentElement.clientWidth === 390`))
 	tb.noSidewaysScroll("the dashboard")
-	tb.shoot("dashboard-phone.png")
+	tb.shoot("dashboard-phone.png", false)
 }
