@@ -16,6 +16,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/fakeidp/fakeidp/fakeidp/config"
+	"github.com/fakeidp/fakeidp/fakeidp/internal/budget"
 	"github.com/fakeidp/fakeidp/fakeidp/internal/route"
 	"github.com/fakeidp/fakeidp/fakeidp/journal"
 	"github.com/fakeidp/fakeidp/fakeidp/site"
@@ -41,6 +42,9 @@ type host struct {
 	// streams bound the journal streams of every instance together
 	// (server.max_streams).
 	streams *journal.StreamSlots
+	// budget bounds the bytes of run-time stubs and sandbox overlays of
+	// every instance together (server.max_state_bytes).
+	budget *budget.Budget
 	// hosts are the Host names the control API answers to.
 	hosts     *controlHosts
 	sandboxes *sandboxes
@@ -92,6 +96,7 @@ func newHost(opts Options, cfg *config.Config) (*host, error) {
 	h := &host{
 		opts: opts, cfg: cfg, log: log, controlToken: opts.ControlToken,
 		sessions: newDashboardSessions(entropy(opts)), streams: journal.NewStreamSlots(cfg.Server.MaxStreams),
+		budget: budget.New(cfg.Server.MaxStateBytes),
 		// The --tls-host names are the server's public names too.
 		hosts:  newControlHosts(slices.Concat(cfg.Server.PublicNames, opts.PublicNames, opts.TLSHosts), publicURLs(cfg)),
 		byHost: map[string]int{},

@@ -99,7 +99,7 @@ func (h *host) build(opts Options, cfg *config.Config, presets map[string]*prese
 		Keys:   keySet,
 		Log:    log,
 	}
-	stubs, err := loadStubs(cfg)
+	stubs, err := loadStubs(cfg, h.budget)
 	if err != nil {
 		return nil, err
 	}

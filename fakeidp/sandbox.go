@@ -70,7 +70,14 @@ type sandbox struct {
 	created time.Time
 	ttl     time.Duration
 	lastUse atomic.Int64 // wall clock, Unix nanoseconds
+	// charge is what its overlay counts against server.max_state_bytes.
+	charge int64
 }
+
+// overlayWeight turns an overlay's length into the bytes the sandbox
+// built from it holds: measured, a 1 MiB overlay of users makes a
+// sandbox 5.5 MiB larger (parsed config, indexes, the maps of users).
+const overlayWeight = 6
 
 func newSandboxes(h *host, wall func() time.Time) *sandboxes {
 	if wall == nil {
@@ -123,20 +130,26 @@ func (r *sandboxes) create(spec sandboxSpec) (*sandbox, error) {
 	if len(problems) > 0 {
 		return nil, &problemsError{problems}
 	}
+	charge := overlayWeight * int64(len(spec.fixtures))
+	if err := r.host.budget.Reserve(charge); err != nil {
+		return nil, err
+	}
 	id, err := r.reserve()
-	if err != nil {
-		return nil, err
+	if err == nil {
+		var sb *sandbox
+		sb, err = r.build(id, spec, cfg, presets)
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		delete(r.pending, id)
+		if err == nil {
+			sb.charge = charge
+			r.byID[id] = sb
+			r.startSweeper()
+			return sb, nil
+		}
 	}
-	sb, err := r.build(id, spec, cfg, presets)
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	delete(r.pending, id)
-	if err != nil {
-		return nil, err
-	}
-	r.byID[id] = sb
-	r.startSweeper()
-	return sb, nil
+	r.host.budget.Release(charge)
+	return nil, err
 }
 
 // reserve takes a place under server.max_sandboxes and a fresh id, first
@@ -261,6 +274,9 @@ func (r *sandboxes) remove(sb *sandbox) bool {
 	r.mu.Unlock()
 	if found {
 		sb.in.stopFaults()
+		// Its overlay and its stubs no longer count against the host.
+		sb.in.stubs.Clear()
+		r.host.budget.Release(sb.charge)
 	}
 	return found
 }

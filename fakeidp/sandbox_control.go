@@ -14,6 +14,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/fakeidp/fakeidp/fakeidp/internal/budget"
 	"github.com/fakeidp/fakeidp/fakeidp/internal/controljson"
 )
 
@@ -89,7 +90,10 @@ func (r *sandboxes) createEndpoint(w http.ResponseWriter, req *http.Request) {
 		}
 	}
 	var pe *problemsError
+	var full *budget.ExceededError
 	switch {
+	case errors.As(err, &full):
+		writeControlError(w, http.StatusInsufficientStorage, err.Error())
 	case errors.Is(err, ErrTooManySandboxes):
 		w.Header().Set("Retry-After", "60")
 		writeControlError(w, http.StatusTooManyRequests, fmt.Sprintf(
@@ -187,7 +191,7 @@ func (r *sandboxes) listEndpoint(w http.ResponseWriter, req *http.Request) {
 	for _, sb := range r.list() {
 		views = append(views, sb.view(req))
 	}
-	controljson.Write(w, http.StatusOK, map[string]any{"sandboxes": views})
+	controljson.WriteList(w, http.StatusOK, "sandboxes", views)
 }
 
 // peek finds a live sandbox without counting it as used.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/fakeidp/fakeidp/fakeidp/config"
+	"github.com/fakeidp/fakeidp/fakeidp/internal/budget"
 	"github.com/fakeidp/fakeidp/fakeidp/site"
 	"github.com/fakeidp/fakeidp/fakeidp/stub"
 )
@@ -18,12 +19,12 @@ var apiSites = []stub.SiteRule{
 }
 
 // loadStubs builds the server's stubs from the fixtures' "stubs:".
-func loadStubs(cfg *config.Config) (*stub.Set, error) {
+func loadStubs(cfg *config.Config, b *budget.Budget) (*stub.Set, error) {
 	fixtures, err := stub.DecodeYAML(cfg.Stubs)
 	if err != nil {
 		return nil, fmt.Errorf("invalid fixtures: %w", err)
 	}
-	set, err := stub.NewSet(stub.Options{Sites: apiSites, MaxBody: int(cfg.Server.MaxBodyBytes), Fixtures: fixtures})
+	set, err := stub.NewSet(stub.Options{Sites: apiSites, MaxBody: int(cfg.Server.MaxBodyBytes), Fixtures: fixtures, Budget: b})
 	if err != nil {
 		return nil, fmt.Errorf("invalid fixtures: %w", err)
 	}

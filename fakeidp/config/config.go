@@ -75,6 +75,12 @@ type Server struct {
 	// once on the whole host, sandboxes' included; one more gets 429 with
 	// Retry-After until one closes.
 	MaxStreams int `yaml:"max_streams"`
+	// MaxStateBytes bounds, for the whole host (the root and every
+	// sandbox together), the bytes held by stubs added at run time and by
+	// sandbox overlays; beyond it adding one is refused (507). The
+	// per-instance caps multiply with max_sandboxes; this one does not.
+	// 0 means the default, 256 MiB (docs/sandboxes.md says why).
+	MaxStateBytes int64 `yaml:"max_state_bytes"`
 	// PublicNames are host names, besides localhost, loopback IPs and the
 	// listen address, by which clients reach the control API, such as a
 	// compose service name. The control API refuses any other Host, which
@@ -195,6 +201,12 @@ func Default() (*Config, error) {
 	return defaultCfg, defaultErr
 }
 
+// DefaultMaxStateBytes is server.max_state_bytes unless the fixtures set
+// it: 256 MiB, room for 2,000 stubs of 64 KiB or 40 sandboxes with a 1 MiB
+// overlay, more than a test suite needs and small for a laptop's memory.
+// docs/sandboxes.md gives the whole server's worst case.
+const DefaultMaxStateBytes = 256 << 20
+
 // Defaults fills every unset value. It is the only place defaults live.
 func (c *Config) Defaults() {
 	if c.Server.MaxBodyBytes == 0 {
@@ -216,6 +228,9 @@ func (c *Config) Defaults() {
 		// A dashboard tab holds one; 64 is many tabs and a few scripts,
 		// at about 23 KB each (4,000 streams took 91 MB).
 		c.Server.MaxStreams = 64
+	}
+	if c.Server.MaxStateBytes == 0 {
+		c.Server.MaxStateBytes = DefaultMaxStateBytes
 	}
 	c.Kontur.defaults()
 	c.Doktornarabote.defaults()
@@ -281,6 +296,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Server.MaxFaultRules < 1 {
 		p.Addf("server.max_fault_rules", "must be at least 1, got %d", c.Server.MaxFaultRules)
+	}
+	if c.Server.MaxStateBytes < 1<<20 {
+		p.Addf("server.max_state_bytes", "must be at least 1048576 (1 MiB), got %d", c.Server.MaxStateBytes)
 	}
 	if c.Server.MaxSandboxes < 0 {
 		p.Addf("server.max_sandboxes", "must not be negative (0 means the default, 1000)")

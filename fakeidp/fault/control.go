@@ -66,7 +66,7 @@ func (e *Engine) handleAdd(w http.ResponseWriter, r *http.Request) {
 }
 
 func (e *Engine) handleList(w http.ResponseWriter, _ *http.Request) {
-	controljson.Write(w, http.StatusOK, ruleList{Rules: e.List()})
+	controljson.WriteList(w, http.StatusOK, "rules", e.List())
 }
 
 func (e *Engine) handleGet(w http.ResponseWriter, r *http.Request) {

@@ -30,6 +30,30 @@ type compiled struct {
 	body        text
 	// jsonBody: placeholders in body are JSON-escaped.
 	jsonBody bool
+	// charge is what the stub counts against the host's byte budget; 0
+	// for a fixtures stub.
+	charge int64
+}
+
+// stubOverhead is what a stub costs beyond its bytes: the structs, the
+// index node, the map entry. Measured: a stub with a 10-byte body adds
+// about this much to the heap.
+const stubOverhead = 1024
+
+// size estimates the bytes the stub holds: its body twice (the stored
+// JSON or text, and the compiled template), its headers and path, and the
+// fixed overhead.
+func (c *compiled) size() int64 {
+	n := int64(stubOverhead + len(c.stub.Path) + len(c.stub.Site) + len(c.stub.Method))
+	body := len(c.stub.Response.JSON)
+	if c.stub.Response.Body != nil {
+		body += len(*c.stub.Response.Body)
+	}
+	n += 2 * int64(body)
+	for k, v := range c.stub.Response.Headers {
+		n += 2 * int64(len(k)+len(v))
+	}
+	return n
 }
 
 type header struct {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/fakeidp/fakeidp/fakeidp/internal/budget"
 	"github.com/fakeidp/fakeidp/fakeidp/internal/controljson"
 )
 
@@ -14,12 +15,14 @@ import (
 // (the /_fakeidp subrouter):
 //
 //	POST   /stubs       one stub, or {"stubs":[…]}: 201 with the stored stub(s) and their ids
-//	GET    /stubs       {"stubs":[…]} in order of addition
+//	GET    /stubs       {"stubs":[…]} in order of addition, streamed
 //	GET    /stubs/{id}  one stub, 404 when unknown
 //	DELETE /stubs/{id}  204, 404 when unknown
 //	DELETE /stubs       204, every stub removed (reset brings the fixtures' back)
 //
-// Bad input gets a 4xx with {"error":"…","problems":[…]}, never a 5xx.
+// Bad input gets a 4xx with {"error":"…","problems":[…]}, never a 5xx but
+// one: a POST beyond the host's server.max_state_bytes gets 507 with an
+// error that names the bound.
 func (s *Set) MountControl(r route.Router) {
 	r.HandleFunc("/stubs", s.handleAdd, http.MethodPost)
 	r.HandleFunc("/stubs", s.handleList, http.MethodGet, http.MethodHead)
@@ -49,7 +52,11 @@ func (s *Set) handleAdd(w http.ResponseWriter, r *http.Request) {
 		stubs, err = s.Add(stubs...)
 	}
 	var pe *ProblemsError
+	var full *budget.ExceededError
 	switch {
+	case errors.As(err, &full):
+		// 507: the request is fine, the server has no room for it.
+		controljson.Write(w, http.StatusInsufficientStorage, controlError{Error: err.Error()})
 	case errors.As(err, &pe):
 		controljson.Write(w, http.StatusBadRequest, controlError{Error: "invalid stub", Problems: pe.Problems})
 	case err != nil:
@@ -61,8 +68,10 @@ func (s *Set) handleAdd(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// handleList streams the list, one stub encoded at a time: 5,000 stubs
+// of 64 KiB are 320 MB, which the answer must not hold twice over.
 func (s *Set) handleList(w http.ResponseWriter, _ *http.Request) {
-	controljson.Write(w, http.StatusOK, stubList{Stubs: s.List()})
+	controljson.WriteList(w, http.StatusOK, "stubs", s.List())
 }
 
 func (s *Set) handleGet(w http.ResponseWriter, r *http.Request) {

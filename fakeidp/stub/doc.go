@@ -13,7 +13,7 @@
 //
 // How a token is checked and how refusals look belong to each provider's
 // package; they come in through API. This package depends on the
-// provider-neutral core only (config, internal/controljson,
-// internal/strictjson, site); it must not
+// provider-neutral core only (config, internal/budget,
+// internal/controljson, internal/strictjson, site); it must not
 // import any provider package, journal, fault or the root package.
 package stub

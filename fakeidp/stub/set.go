@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/fakeidp/fakeidp/fakeidp/config"
+	"github.com/fakeidp/fakeidp/fakeidp/internal/budget"
 )
 
 // DefaultMax is how many stubs a Set holds unless told otherwise: enough
@@ -26,6 +27,7 @@ type Set struct {
 	maxBody  int
 	max      int
 	fixtures []Stub
+	budget   *budget.Budget
 
 	mu     sync.RWMutex
 	roots  map[string]*node
@@ -42,14 +44,19 @@ type Options struct {
 	MaxBody int
 	// Max caps the number of stubs; 0 is DefaultMax.
 	Max int
-	// Fixtures are the stubs Reset returns to.
+	// Fixtures are the stubs Reset returns to. They are not charged to
+	// Budget: they are the operator's file, or a sandbox overlay that is
+	// charged as a whole.
 	Fixtures []Stub
+	// Budget, shared by every Set of a host, bounds the bytes of the stubs
+	// added at run time; nil bounds nothing.
+	Budget *budget.Budget
 }
 
 // NewSet builds a Set holding the fixtures' stubs. A fixtures stub that is
 // invalid is an error naming it.
 func NewSet(opts Options) (*Set, error) {
-	s := &Set{sites: opts.Sites, maxBody: opts.MaxBody, max: opts.Max, fixtures: opts.Fixtures}
+	s := &Set{sites: opts.Sites, maxBody: opts.MaxBody, max: opts.Max, fixtures: opts.Fixtures, budget: opts.Budget}
 	if s.max <= 0 {
 		s.max = DefaultMax
 	}
@@ -65,22 +72,34 @@ func NewSet(opts Options) (*Set, error) {
 // Reset returns the set to the fixtures' stubs, numbered from s1 again.
 func (s *Set) Reset() error {
 	s.mu.Lock()
+	s.budget.Release(s.charged())
 	s.roots, s.byID, s.seq, s.nextID = map[string]*node{}, map[string]*compiled{}, 0, 0
 	s.mu.Unlock()
 	if len(s.fixtures) == 0 {
 		return nil
 	}
-	_, err := s.add(s.fixtures, true)
+	_, err := s.add(s.fixtures, true, false)
 	return err
 }
 
 // Add validates every stub and, when all are valid and fit under the
-// cap, stores them all; otherwise it stores none. It returns the stubs as
-// stored, with their IDs.
-func (s *Set) Add(stubs ...Stub) ([]Stub, error) { return s.add(stubs, len(stubs) > 1) }
+// caps (the count, and the host's server.max_state_bytes), stores them
+// all; otherwise it stores none. It returns the stubs as stored, with
+// their IDs. A refusal by the byte bound is a *budget.ExceededError.
+func (s *Set) Add(stubs ...Stub) ([]Stub, error) { return s.add(stubs, len(stubs) > 1, true) }
 
-// add is Add; list names each stub's problems by its index.
-func (s *Set) add(stubs []Stub, list bool) ([]Stub, error) {
+// charged is the bytes the set's stubs hold against the budget; s.mu held.
+func (s *Set) charged() int64 {
+	var n int64
+	for _, c := range s.byID {
+		n += c.charge
+	}
+	return n
+}
+
+// add is Add; list names each stub's problems by its index; charge counts
+// the stubs against the budget.
+func (s *Set) add(stubs []Stub, list, charge bool) ([]Stub, error) {
 	var p config.Problems
 	out := make([]*compiled, 0, len(stubs))
 	for i, st := range stubs {
@@ -102,11 +121,21 @@ func (s *Set) add(stubs []Stub, list bool) ([]Stub, error) {
 	if err := problemsErr(p); err != nil {
 		return nil, err
 	}
+	var total int64
+	if charge {
+		for _, c := range out {
+			c.charge = c.size()
+			total += c.charge
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if have := len(s.byID); have+len(out) > s.max {
 		return nil, &ProblemsError{Problems: []string{fmt.Sprintf(
 			"at most %d stubs: the server holds %d and this adds %d; delete some (DELETE /_fakeidp/stubs) first", s.max, have, len(out))}}
+	}
+	if err := s.budget.Reserve(total); err != nil {
+		return nil, err
 	}
 	stored := make([]Stub, len(out))
 	for i, c := range out {
@@ -162,16 +191,19 @@ func (s *Set) Delete(id string) bool {
 		return false
 	}
 	delete(s.byID, id)
+	s.budget.Release(c.charge)
 	if root := s.roots[c.stub.Site]; root != nil && root.remove(c, c.path.segments) {
 		delete(s.roots, c.stub.Site)
 	}
 	return true
 }
 
-// Clear removes every stub, fixtures' included.
+// Clear removes every stub, fixtures' included, and gives their bytes
+// back to the budget.
 func (s *Set) Clear() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.budget.Release(s.charged())
 	s.roots, s.byID = map[string]*node{}, map[string]*compiled{}
 }
 

@@ -8,6 +8,8 @@
 package controljson
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -35,6 +37,45 @@ func Write(w http.ResponseWriter, status int, v any) {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	_ = enc.Encode(v)
+}
+
+// WriteList sends {"<key>": items} as Write would, byte for byte, but
+// encodes one item at a time straight to w: a list of large items is
+// never held whole, nor twice over as the indenting encoder holds it. An
+// item that fails to encode (none of the control API's types can) aborts
+// the response rather than send a broken list as a success.
+func WriteList[T any](w http.ResponseWriter, status int, key string, items []T) {
+	h := w.Header()
+	h.Set("Content-Type", ContentType)
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	name, _ := json.Marshal(key)
+	out := bufio.NewWriterSize(w, 32<<10)
+	_, _ = out.WriteString("{\n  ")
+	_, _ = out.Write(name)
+	if len(items) == 0 {
+		_, _ = out.WriteString(": []\n}\n")
+		_ = out.Flush()
+		return
+	}
+	_, _ = out.WriteString(": [\n")
+	var item bytes.Buffer
+	enc := json.NewEncoder(&item)
+	enc.SetIndent("    ", "  ")
+	for i := range items {
+		item.Reset()
+		if err := enc.Encode(items[i]); err != nil {
+			panic(http.ErrAbortHandler)
+		}
+		_, _ = out.WriteString("    ")
+		_, _ = out.Write(bytes.TrimSuffix(item.Bytes(), []byte("\n")))
+		if i < len(items)-1 {
+			_ = out.WriteByte(',')
+		}
+		_ = out.WriteByte('\n')
+	}
+	_, _ = out.WriteString("  ]\n}\n")
+	_ = out.Flush()
 }
 
 // NoContent sends 204 with no body, not cached either.
