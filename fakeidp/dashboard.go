@@ -29,10 +29,6 @@ const (
 	csrfHeader = "X-Fakeidp-Csrf"
 )
 
-// oidcSites are the sites that publish OpenID discovery, whose issuer
-// clients check: the dashboard shows it beside their URLs.
-var oidcSites = map[string]bool{site.Kontur.Name: true}
-
 // mountDashboard adds the page, its assets and the session endpoints:
 //
 //	POST   /ui/session  {"token":"…"}: 204 and the session cookie; 403 for a wrong token
@@ -174,7 +170,7 @@ func (s *Instance) dashboardSites() []ui.Site {
 		if s.env.Config.Sites[st.Name].PublicURL != "" {
 			v.URLs[0].How = "public URL"
 		}
-		if oidcSites[st.Name] {
+		if st.Discovery {
 			v.Issuer = base
 		}
 		note := s.hostNote()

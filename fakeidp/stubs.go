@@ -10,13 +10,16 @@ import (
 )
 
 // apiSites are the sites whose answers are stubs, and whether their
-// tokens carry scopes a stub may require.
-var apiSites = []stub.SiteRule{
-	{Name: site.MediAPI.Name, Scoped: true},
-	{Name: site.ExternAPI.Name, Scoped: true},
-	{Name: site.DoktornaraboteAPI.Name},
-	{Name: site.Livedigital.Name},
-}
+// tokens carry scopes a stub may require: the API sites of site.All.
+var apiSites = func() []stub.SiteRule {
+	var out []stub.SiteRule
+	for _, st := range site.All {
+		if st.API {
+			out = append(out, stub.SiteRule{Name: st.Name, Scoped: st.Scoped})
+		}
+	}
+	return out
+}()
 
 // loadStubs builds the server's stubs from the fixtures' "stubs:".
 func loadStubs(cfg *config.Config, b *budget.Budget) (*stub.Set, error) {

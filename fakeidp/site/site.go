@@ -20,7 +20,10 @@ import (
 )
 
 // Site is one emulated host: served under Prefix, and under each of Hosts
-// through the Host header.
+// through the Host header. This table is the one list of sites: the
+// router, the stub sites, the TLS names, the dashboard, the fault rules'
+// and the scenarios' site names all read it (config, which this package
+// imports, keeps a copy of the names that a test holds to it).
 type Site struct {
 	Name   string
 	Prefix string
@@ -31,20 +34,34 @@ type Site struct {
 	// out unless --tls-host names one: a machine that trusts a leaked
 	// test CA must not be shown a fake production Kontur.
 	Production []string
+	// Provider is the provider package that serves the site.
+	Provider string
+	// API: an API site behind the provider's tokens, whose answers are
+	// stubs; Scoped: its tokens carry scopes that a stub may require.
+	API, Scoped bool
+	// Discovery: the site publishes OpenID discovery, whose issuer
+	// clients check.
+	Discovery bool
 }
 
 // The sites, as fixed by the project's interface.
 var (
-	Kontur             = Site{"kontur", "/kontur", []string{"identity.testkontur.ru", "identity.kontur.ru"}, []string{"identity.kontur.ru"}}
-	DoktornaraboteAPI  = Site{"doktornarabote-api", "/doktornarabote-api", []string{"testapipartner.doktornarabote.ru"}, nil}
-	DoktornaraboteAuth = Site{"doktornarabote-auth", "/doktornarabote-auth", []string{"testauthpartner.doktornarabote.ru"}, nil}
+	Kontur = Site{Name: "kontur", Prefix: "/kontur", Provider: "kontur", Discovery: true,
+		Hosts: []string{"identity.testkontur.ru", "identity.kontur.ru"}, Production: []string{"identity.kontur.ru"}}
+	DoktornaraboteAPI = Site{Name: "doktornarabote-api", Prefix: "/doktornarabote-api", Provider: "doktornarabote", API: true,
+		Hosts: []string{"testapipartner.doktornarabote.ru"}}
+	DoktornaraboteAuth = Site{Name: "doktornarabote-auth", Prefix: "/doktornarabote-auth", Provider: "doktornarabote",
+		Hosts: []string{"testauthpartner.doktornarabote.ru"}}
 	// Livedigital's API has one host name, for tests and production alike.
-	Livedigital = Site{"livedigital", "/livedigital", []string{"moodhood-api.livedigital.space"}, nil}
+	Livedigital = Site{Name: "livedigital", Prefix: "/livedigital", Provider: "livedigital", API: true,
+		Hosts: []string{"moodhood-api.livedigital.space"}}
 	// MediAPI is Kontur.Strakhovanie's API (seed 000), behind Kontur tokens.
-	MediAPI = Site{"medi-api", "/medi-api", []string{"medi-api.testkontur.ru", "medi-api.kontur.ru"}, []string{"medi-api.kontur.ru"}}
+	MediAPI = Site{Name: "medi-api", Prefix: "/medi-api", Provider: "kontur", API: true, Scoped: true,
+		Hosts: []string{"medi-api.testkontur.ru", "medi-api.kontur.ru"}, Production: []string{"medi-api.kontur.ru"}}
 	// ExternAPI is the Kontur.Extern API (seeds 001, 002); its host name is
 	// INFER, and fixtures may add others (sites.extern-api.hosts).
-	ExternAPI = Site{"extern-api", "/extern-api", []string{"extern-api.testkontur.ru"}, nil}
+	ExternAPI = Site{Name: "extern-api", Prefix: "/extern-api", Provider: "kontur", API: true, Scoped: true,
+		Hosts: []string{"extern-api.testkontur.ru"}}
 )
 
 // All lists every site.
