@@ -2,7 +2,6 @@ package fakeidp
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/fakeidp/fakeidp/fakeidp/internal/controljson"
 	"github.com/fakeidp/fakeidp/fakeidp/internal/route"
+	"github.com/fakeidp/fakeidp/fakeidp/internal/strictjson"
 	"github.com/fakeidp/fakeidp/fakeidp/site"
 )
 
@@ -205,9 +205,9 @@ func (s *Instance) presetDisable(w http.ResponseWriter, r *http.Request) {
 	controljson.Write(w, http.StatusOK, map[string]any{"preset": name, "removed": removed})
 }
 
-// decodeControl reads a JSON object strictly, or answers the error and
-// returns false. An empty body is an empty object, so that {"keep_old"}
-// style options may be left out.
+// decodeControl reads a JSON object strictly (strictjson.Decode), or
+// answers the error and returns false. An empty body is an empty object,
+// so that {"keep_old"} style options may be left out.
 func decodeControl(w http.ResponseWriter, r *http.Request, v any) bool {
 	body, status, err := controljson.ReadBody(w, r)
 	if err != nil {
@@ -217,21 +217,15 @@ func decodeControl(w http.ResponseWriter, r *http.Request, v any) bool {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return true
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		writeControlError(w, http.StatusBadRequest, "body: want a JSON object: "+strings.TrimPrefix(err.Error(), "json: "))
-		return false
-	}
-	if dec.More() {
-		writeControlError(w, http.StatusBadRequest, "body: unexpected data after the JSON object")
+	if err := strictjson.Decode(body, v); err != nil {
+		writeControlError(w, http.StatusBadRequest, "body: want a JSON object: "+err.Error())
 		return false
 	}
 	return true
 }
 
 func writeControlError(w http.ResponseWriter, status int, msg string) {
-	controljson.Write(w, status, map[string]string{"error": msg})
+	controljson.Error(w, status, msg)
 }
 
 func truncate(s string, n int) string {

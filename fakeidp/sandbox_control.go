@@ -100,7 +100,7 @@ func (r *sandboxes) createEndpoint(w http.ResponseWriter, req *http.Request) {
 			"this fakeidp holds its maximum of %d sandboxes (server.max_sandboxes): delete one (DELETE /_fakeidp/sandboxes/{id}) or wait until one expires",
 			r.host.cfg.Server.MaxSandboxes))
 	case errors.As(err, &pe):
-		controljson.Write(w, http.StatusBadRequest, map[string]any{"error": "invalid sandbox request", "problems": pe.problems})
+		controljson.Error(w, http.StatusBadRequest, "invalid sandbox request", pe.problems...)
 	default:
 		r.host.log.Error("creating a sandbox failed", "err", err)
 		writeControlError(w, http.StatusInternalServerError, "creating the sandbox failed")

@@ -33,16 +33,10 @@ type ruleList struct {
 	Rules []Rule `json:"rules"`
 }
 
-// controlError is the body of every refused control request.
-type controlError struct {
-	Error    string   `json:"error"`
-	Problems []string `json:"problems,omitempty"`
-}
-
 func (e *Engine) handleAdd(w http.ResponseWriter, r *http.Request) {
 	body, status, err := controljson.ReadBody(w, r)
 	if err != nil {
-		controljson.Write(w, status, controlError{Error: err.Error()})
+		controljson.Error(w, status, err.Error())
 		return
 	}
 	rules, list, err := DecodeJSON(body)
@@ -55,9 +49,9 @@ func (e *Engine) handleAdd(w http.ResponseWriter, r *http.Request) {
 	var pe *ProblemsError
 	switch {
 	case errors.As(err, &pe):
-		controljson.Write(w, http.StatusBadRequest, controlError{Error: "invalid fault rule", Problems: pe.Problems})
+		controljson.Error(w, http.StatusBadRequest, "invalid fault rule", pe.Problems...)
 	case err != nil:
-		controljson.Write(w, http.StatusBadRequest, controlError{Error: err.Error()})
+		controljson.Error(w, http.StatusBadRequest, err.Error())
 	case list:
 		controljson.Write(w, http.StatusCreated, ruleList{Rules: rules})
 	default:
@@ -75,13 +69,13 @@ func (e *Engine) handleGet(w http.ResponseWriter, r *http.Request) {
 		controljson.Write(w, http.StatusOK, rule)
 		return
 	}
-	controljson.Write(w, http.StatusNotFound, controlError{Error: "no fault rule " + quoteID(id)})
+	controljson.Error(w, http.StatusNotFound, "no fault rule "+quoteID(id))
 }
 
 func (e *Engine) handleDelete(w http.ResponseWriter, r *http.Request) {
 	id := mux.Vars(r)["id"]
 	if !e.Delete(id) {
-		controljson.Write(w, http.StatusNotFound, controlError{Error: "no fault rule " + quoteID(id)})
+		controljson.Error(w, http.StatusNotFound, "no fault rule "+quoteID(id))
 		return
 	}
 	controljson.NoContent(w)

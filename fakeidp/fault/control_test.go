@@ -2,6 +2,7 @@ package fault
 
 import (
 	"encoding/json"
+	"github.com/fakeidp/fakeidp/fakeidp/internal/controljson"
 	"github.com/fakeidp/fakeidp/fakeidp/internal/route"
 	"io"
 	"net/http"
@@ -99,7 +100,7 @@ func TestControlBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		status, body := do(t, tt.method, tt.url, tt.body)
-		var ce controlError
+		var ce controljson.Problem
 		if status != tt.status || json.Unmarshal([]byte(body), &ce) != nil || !strings.Contains(body, tt.want) {
 			t.Errorf("%s %.60q: %d %s\nwant %d containing %q", tt.method, tt.body, status, body, tt.status, tt.want)
 		}

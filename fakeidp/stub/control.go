@@ -35,16 +35,10 @@ type stubList struct {
 	Stubs []Stub `json:"stubs"`
 }
 
-// controlError is the body of every refused control request.
-type controlError struct {
-	Error    string   `json:"error"`
-	Problems []string `json:"problems,omitempty"`
-}
-
 func (s *Set) handleAdd(w http.ResponseWriter, r *http.Request) {
 	body, status, err := controljson.ReadBody(w, r)
 	if err != nil {
-		controljson.Write(w, status, controlError{Error: err.Error()})
+		controljson.Error(w, status, err.Error())
 		return
 	}
 	stubs, list, err := DecodeJSON(body)
@@ -56,11 +50,11 @@ func (s *Set) handleAdd(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case errors.As(err, &full):
 		// 507: the request is fine, the server has no room for it.
-		controljson.Write(w, http.StatusInsufficientStorage, controlError{Error: err.Error()})
+		controljson.Error(w, http.StatusInsufficientStorage, err.Error())
 	case errors.As(err, &pe):
-		controljson.Write(w, http.StatusBadRequest, controlError{Error: "invalid stub", Problems: pe.Problems})
+		controljson.Error(w, http.StatusBadRequest, "invalid stub", pe.Problems...)
 	case err != nil:
-		controljson.Write(w, http.StatusBadRequest, controlError{Error: err.Error()})
+		controljson.Error(w, http.StatusBadRequest, err.Error())
 	case list:
 		controljson.Write(w, http.StatusCreated, stubList{Stubs: stubs})
 	default:
@@ -80,13 +74,13 @@ func (s *Set) handleGet(w http.ResponseWriter, r *http.Request) {
 		controljson.Write(w, http.StatusOK, st)
 		return
 	}
-	controljson.Write(w, http.StatusNotFound, controlError{Error: "no stub " + quote(id)})
+	controljson.Error(w, http.StatusNotFound, "no stub "+quote(id))
 }
 
 func (s *Set) handleDelete(w http.ResponseWriter, r *http.Request) {
 	id := mux.Vars(r)["id"]
 	if !s.Delete(id) {
-		controljson.Write(w, http.StatusNotFound, controlError{Error: "no stub " + quote(id)})
+		controljson.Error(w, http.StatusNotFound, "no stub "+quote(id))
 		return
 	}
 	controljson.NoContent(w)

@@ -78,6 +78,19 @@ func WriteList[T any](w http.ResponseWriter, status int, key string, items []T) 
 	_ = out.Flush()
 }
 
+// Problem is the body of every refused control request: what went
+// wrong, and for a document that was read (a fault rule, a stub, a
+// sandbox's fixtures) every problem found in it, each naming its path.
+type Problem struct {
+	Error    string   `json:"error"`
+	Problems []string `json:"problems,omitempty"`
+}
+
+// Error is the one writer of a refused control request's answer.
+func Error(w http.ResponseWriter, status int, msg string, problems ...string) {
+	Write(w, status, Problem{Error: msg, Problems: problems})
+}
+
 // NoContent sends 204 with no body, not cached either.
 func NoContent(w http.ResponseWriter) {
 	w.Header().Set("Cache-Control", "no-store")
