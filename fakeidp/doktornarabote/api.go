@@ -6,6 +6,7 @@ import (
 
 	"github.com/fakeidp/fakeidp/fakeidp/oauth"
 	"github.com/fakeidp/fakeidp/fakeidp/site"
+	"github.com/fakeidp/fakeidp/fakeidp/store"
 	"github.com/fakeidp/fakeidp/fakeidp/stub"
 )
 
@@ -54,12 +55,18 @@ func oauthDenied(desc string) *apiError {
 func (s *Service) authenticateAPI(w http.ResponseWriter, r *http.Request) (stub.Token, bool) {
 	raw, ok := oauth.BearerToken(r)
 	if !ok {
-		s.writeAPIError(w, r, oauthDenied(deniedDescription))
+		s.writeAPIError(w, r, oauthDenied(deniedDescription).because("token_missing", "no Authorization: Bearer header was sent"))
 		return stub.Token{}, false
 	}
-	g, ok := s.access.Get(sha256.Sum256([]byte(raw)))
-	if !ok {
-		s.writeAPIError(w, r, oauthDenied(deniedDescription))
+	g, state, expires := s.access.GetState(sha256.Sum256([]byte(raw)))
+	switch state {
+	case store.Expired:
+		s.writeAPIError(w, r, oauthDenied(deniedDescription).because("token_expired",
+			oauth.Expired("access token", expires, s.env.Clock.Now())))
+		return stub.Token{}, false
+	case store.Absent:
+		s.writeAPIError(w, r, oauthDenied(deniedDescription).because("token_unknown",
+			"the access token was never issued by this server's auth host, or was dropped by a reset or the store's limit"))
 		return stub.Token{}, false
 	}
 	return stub.Token{Subject: g.Phone, ClientID: g.ClientID, User: true}, true

@@ -36,6 +36,9 @@ type Service struct {
 	// host accepts, by digest, until they expire or the auth host resets.
 	refresh *store.Store[refreshToken]
 	access  *store.Keyed[tokenKey, grant]
+	// spent remembers rotated refresh tokens, so that a second use is
+	// refused as refresh_token_reused.
+	spent *store.Spent
 	// methods are the API host's paths but the validation code: the token
 	// check, then the stubs.
 	methods *stub.API
@@ -67,6 +70,7 @@ func New(env *site.Env, stubs *stub.Set) *Service {
 	s.outbox = newOutbox(max)
 	s.refresh = store.New[refreshToken](now, max)
 	s.access = store.NewKeyed[tokenKey, grant](now, max)
+	s.spent = store.NewSpent(now, max)
 	s.methods = s.newAPI(stubs)
 	s.api = oauth.Dialect{ContentType: apiContentType, Log: env.Log}
 	s.token = oauth.Dialect{
@@ -127,6 +131,7 @@ func (a *AuthSite) Mount(r route.Router) {
 func (a *AuthSite) Reset() {
 	a.s.refresh.Clear()
 	a.s.access.Clear()
+	a.s.spent.Clear()
 }
 
 // RenderError writes an injected error (a fault rule) in the API's

@@ -10,6 +10,7 @@ import (
 	"github.com/fakeidp/fakeidp/fakeidp/config"
 	"github.com/fakeidp/fakeidp/fakeidp/oauth"
 	"github.com/fakeidp/fakeidp/fakeidp/site"
+	"github.com/fakeidp/fakeidp/fakeidp/store"
 )
 
 // tokenContentType is exactly what Katana writes: no space before charset.
@@ -45,6 +46,7 @@ type refreshToken struct {
 func (s *Service) tokenEndpoint(w http.ResponseWriter, r *http.Request) {
 	resp, err := s.issueToken(r)
 	if err != nil {
+		site.RefuseError(r, err)
 		s.token.WriteError(w, r, err)
 		return
 	}
@@ -63,15 +65,17 @@ func (s *Service) issueToken(r *http.Request) (*tokenResponse, error) {
 	// is ignored as the real server's client validation does.
 	client, ok := s.clients[form.Get("client_id")]
 	if !ok {
-		return nil, oauth.InvalidClient("")
+		return nil, oauth.InvalidClient("").Because("unknown_client",
+			"client_id "+oauth.Quote(form.Get("client_id"))+" is not in the fixtures (doktornarabote.clients)")
 	}
-	switch form.Get("grant_type") {
+	switch gt := form.Get("grant_type"); gt {
 	case "password":
 		return s.passwordGrant(r, form, client)
 	case "refresh_token":
 		return s.refreshGrant(r, form, client)
 	default:
-		return nil, oauth.UnsupportedGrantType("")
+		return nil, oauth.UnsupportedGrantType("").Because("unsupported_grant_type",
+			"grant_type "+oauth.Quote(gt)+" is not password or refresh_token")
 	}
 }
 
@@ -84,8 +88,12 @@ func (s *Service) passwordGrant(r *http.Request, form url.Values, client *config
 		return nil, oauth.InvalidRequest("username and password are required")
 	}
 	vc, ok := s.codes.Get(phone)
-	if !ok || !vc.redeem(password, s.env.Clock.Now(), s.cfg.CodeAttempts) {
-		return nil, oauth.InvalidGrant("")
+	if !ok {
+		return nil, oauth.InvalidGrant("").Because("sms_code_mismatch",
+			"no SMS code was sent to phone "+oauth.Quote(phone)+" (GET /api/v2/auth/validation-code first), or it was forgotten")
+	}
+	if code, message := vc.redeem(password, s.env.Clock.Now(), s.cfg.CodeAttempts); code != "" {
+		return nil, oauth.InvalidGrant("").Because(code, message)
 	}
 	return s.respond(r, client, grant{ClientID: client.ID, Phone: phone})
 }
@@ -97,9 +105,22 @@ func (s *Service) refreshGrant(r *http.Request, form url.Values, client *config.
 	if raw == "" {
 		return nil, oauth.InvalidRequest("refresh_token is required")
 	}
-	rt, ok := s.refresh.Take(raw)
-	if !ok || rt.ClientID != client.ID {
-		return nil, oauth.InvalidGrant("")
+	rt, state, expires := s.refresh.TakeState(raw)
+	now := s.env.Clock.Now()
+	switch {
+	case state == store.Expired:
+		return nil, oauth.InvalidGrant("").Because("refresh_token_expired", oauth.Expired("refresh token", expires, now))
+	case state == store.Absent:
+		if _, used := s.spent.How(raw); used {
+			return nil, oauth.InvalidGrant("").Because("refresh_token_reused", "the refresh token was already used once; refresh tokens rotate")
+		}
+		return nil, oauth.InvalidGrant("").Because("refresh_token_unknown",
+			"the refresh token was never issued by this server, or was dropped by a reset or the store's limit")
+	}
+	s.spent.Mark(raw, 1, expires.Sub(now))
+	if rt.ClientID != client.ID {
+		return nil, oauth.InvalidGrant("").Because("refresh_token_client_mismatch",
+			"the refresh token was issued to client "+oauth.Quote(rt.ClientID)+", not to "+oauth.Quote(client.ID))
 	}
 	return s.respond(r, client, rt.grant)
 }

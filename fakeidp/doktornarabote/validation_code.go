@@ -8,6 +8,9 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/fakeidp/fakeidp/fakeidp/oauth"
+	"github.com/fakeidp/fakeidp/fakeidp/site"
 )
 
 // apiContentType is what the API host sends with JSON.
@@ -21,6 +24,15 @@ type apiError struct {
 	Description string `json:"description"`
 	status      int
 	header      http.Header
+	// reason is fakeidp's explanation, for the journal (site.Refuse);
+	// never sent. Empty: Type and Description say it.
+	reason, message string
+}
+
+// because records why e refuses and returns e.
+func (e *apiError) because(code, message string) *apiError {
+	e.reason, e.message = code, message
+	return e
 }
 
 func (e *apiError) Error() string { return e.Type + " " + e.Value + ": " + e.Description }
@@ -43,19 +55,26 @@ type validationCode struct {
 
 // redeem checks a password against the code and spends it on success.
 // A wrong password uses up one attempt; once budget attempts have failed
-// the code is void, so guessing 4 digits stays impractical.
-func (vc *validationCode) redeem(password string, now time.Time, budget int) bool {
+// the code is void, so guessing 4 digits stays impractical. It returns
+// why it refused (a reason code and message), or "" when it did not.
+func (vc *validationCode) redeem(password string, now time.Time, budget int) (code, message string) {
 	vc.mu.Lock()
 	defer vc.mu.Unlock()
-	if vc.spent || vc.failures >= budget || !now.Before(vc.expires) {
-		return false
+	switch {
+	case vc.spent:
+		return "sms_code_used", "the phone's SMS code was already used to get a token; request a new one"
+	case vc.failures >= budget:
+		return "sms_code_attempts", "the phone's SMS code is void after " + strconv.Itoa(budget) + " wrong tries (doktornarabote.code_attempts); request a new one"
+	case !now.Before(vc.expires):
+		return "sms_code_expired", oauth.Expired("phone's SMS code", vc.expires, now)
 	}
 	if subtle.ConstantTimeCompare([]byte(vc.code), []byte(password)) != 1 {
 		vc.failures++
-		return false
+		return "sms_code_mismatch", "the password is not the SMS code last sent to the phone (the outbox has it); " +
+			strconv.Itoa(budget-vc.failures) + " tries left"
 	}
 	vc.spent = true
-	return true
+	return "", ""
 }
 
 // validationCodeEndpoint is the one adapter that writes the endpoint's
@@ -165,6 +184,12 @@ func (s *Service) writeAPIError(w http.ResponseWriter, r *http.Request, err erro
 	if !errors.As(err, &e) {
 		s.env.Log.Error("internal error", "path", r.URL.Path, "err", err)
 		e = &apiError{Type: "internal_server_error", status: http.StatusInternalServerError}
+	}
+	if e.reason != "" {
+		site.Refuse(r, e.reason, e.message)
+	} else {
+		// The API's own type and description say what was wrong.
+		site.Refuse(r, e.Type, e.Description)
 	}
 	for k, vs := range e.header {
 		w.Header()[k] = vs

@@ -4,6 +4,9 @@ import (
 	"crypto/sha256"
 	"math/bits"
 	"time"
+
+	"github.com/fakeidp/fakeidp/fakeidp/oauth"
+	"github.com/fakeidp/fakeidp/fakeidp/store"
 )
 
 // tokenKey is the SHA-256 of an access token. The store keeps digests, not
@@ -52,15 +55,32 @@ func (k *Site) saveAccess(value string, t issuedToken, keySerial uint32) {
 // issuer against its own before userinfo or introspection trust it (""
 // skips the check: revocation takes any token the client holds).
 func (k *Site) lookupAccess(value, issuer string) (issuedToken, bool) {
+	t, refused := k.lookupAccessWhy(value, issuer)
+	return t, refused == nil
+}
+
+// lookupAccessWhy is lookupAccess that says why a token is not live:
+// missing, expired (when, and the server's clock), revoked, signed by a
+// dropped key, or never issued here.
+func (k *Site) lookupAccessWhy(value, issuer string) (issuedToken, *refusal) {
 	if value == "" {
-		return issuedToken{}, false
+		return issuedToken{}, &refusal{Code: refusedMissing, Message: "no access token was sent"}
 	}
-	rec, ok := k.access.Get(keyOf(value))
-	if !ok || (rec.keySerial != 0 && !k.env.Keys.PublishedSerial(rec.keySerial)) {
-		return issuedToken{}, false
-	}
-	if rec.keySerial != 0 && issuer != "" && jwtIssuer(value) != issuer {
-		return issuedToken{}, false
+	rec, state, expires := k.access.GetState(keyOf(value))
+	switch {
+	case state == store.Expired:
+		return issuedToken{}, &refusal{Code: refusedExpired, Message: oauth.Expired("access token", expires, k.env.Clock.Now())}
+	case state == store.Absent:
+		if how, _ := k.spent.How(value); how == spentRevoked {
+			return issuedToken{}, &refusal{Code: refusedRevoked, Message: "the access token was revoked (POST /connect/revocation)"}
+		}
+		return issuedToken{}, &refusal{Code: refusedUnknown,
+			Message: "the access token was never issued by this server, or was dropped by a reset or the store's limit"}
+	case rec.keySerial != 0 && !k.env.Keys.PublishedSerial(rec.keySerial):
+		return issuedToken{}, &refusal{Code: refusedKeyUnknown, Message: "the access token was signed by a key since dropped from the JWKS (keys rotated without keep_old)"}
+	case rec.keySerial != 0 && issuer != "" && jwtIssuer(value) != issuer:
+		return issuedToken{}, &refusal{Code: refusedIssuer, Message: "the JWT's issuer " + oauth.Quote(jwtIssuer(value)) +
+			" is not " + oauth.Quote(issuer) + ", the issuer of the address this request reached (a token of another sandbox, or got by another host name?)"}
 	}
 	t := issuedToken{
 		grant: grant{
@@ -72,7 +92,7 @@ func (k *Site) lookupAccess(value, issuer string) (issuedToken, bool) {
 	if rec.user >= 0 {
 		t.Subject = k.cfg.Users[rec.user].Subject
 	}
-	return t, true
+	return t, nil
 }
 
 func (k *Site) scopeMask(scopes []string) uint64 {

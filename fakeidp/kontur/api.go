@@ -7,6 +7,7 @@ import (
 
 	"github.com/fakeidp/fakeidp/fakeidp/internal/route"
 	"github.com/fakeidp/fakeidp/fakeidp/oauth"
+	"github.com/fakeidp/fakeidp/fakeidp/site"
 	"github.com/fakeidp/fakeidp/fakeidp/stub"
 )
 
@@ -75,10 +76,14 @@ func (a *API) authenticate(w http.ResponseWriter, r *http.Request) (stub.Token, 
 	a.k.traceHeaders(w.Header(), r)
 	raw, ok := oauth.BearerToken(r)
 	if !ok {
+		site.Refuse(r, refusedMissing, "no Authorization: Bearer header was sent")
 		a.challenge(w, "Bearer")
 		return stub.Token{}, false
 	}
 	tok, refused := a.check(r, raw)
+	if refused != nil {
+		site.Refuse(r, refused.Code, refused.message())
+	}
 	switch {
 	case refused == nil:
 		return tok, true
@@ -103,18 +108,23 @@ func (a *API) check(r *http.Request, raw string) (stub.Token, *refusal) {
 	if strings.Count(raw, ".") == 2 {
 		tok, refused := a.k.checkJWT(raw, func(iss string) bool { return a.validIssuer(r, iss) })
 		if refused == nil && !slices.Contains(tok.Scopes, a.scope) {
-			return stub.Token{}, &refusal{Code: refusedScope, Forbidden: true}
+			return stub.Token{}, &refusal{Code: refusedScope, Forbidden: true, Message: a.scopeMessage(tok.Scopes)}
 		}
 		return tok, refused
 	}
-	at, ok := a.k.lookupAccess(raw, "")
-	if !ok {
-		return stub.Token{}, &refusal{Code: refusedUnknown}
+	at, refused := a.k.lookupAccessWhy(raw, "")
+	if refused != nil {
+		return stub.Token{}, refused
 	}
 	if !slices.Contains(at.Scopes, a.scope) {
-		return stub.Token{}, &refusal{Code: refusedScope}
+		return stub.Token{}, &refusal{Code: refusedScope, Message: a.scopeMessage(at.Scopes) +
+			" (a reference token without it is inactive to the API's introspection, hence 401)"}
 	}
 	return stub.Token{Subject: at.Subject, ClientID: at.ClientID, Scopes: at.Scopes, User: at.Subject != ""}, nil
+}
+
+func (a *API) scopeMessage(has []string) string {
+	return "the API needs scope " + oauth.Quote(a.scope) + "; the token has " + strings.Join(has, " ")
 }
 
 func (a *API) challenge(w http.ResponseWriter, value string) {

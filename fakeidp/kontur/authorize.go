@@ -10,6 +10,7 @@ import (
 
 	"github.com/fakeidp/fakeidp/fakeidp/config"
 	"github.com/fakeidp/fakeidp/fakeidp/oauth"
+	"github.com/fakeidp/fakeidp/fakeidp/site"
 )
 
 // authorizeRequest is a validated authorization request.
@@ -40,6 +41,7 @@ func (k *Site) authorize(w http.ResponseWriter, r *http.Request) {
 	}
 	req, redirectable, e := k.validateAuthorize(params)
 	if e != nil {
+		site.RefuseError(r, e)
 		if !redirectable {
 			// An unknown client or unregistered redirect_uri is never
 			// redirected to (RFC 6749 §4.1.2.1): that would make the
@@ -58,6 +60,7 @@ func (k *Site) authorize(w http.ResponseWriter, r *http.Request) {
 		if params.Get("prompt") == "none" {
 			// The fake keeps no login session, so a silent request cannot
 			// succeed without auto_login.
+			site.Refuse(r, "login_required", "prompt=none, but fakeidp keeps no login session: only kontur.auto_login signs in silently")
 			k.redirectError(w, r, req, "login_required", "")
 			return
 		}
@@ -66,10 +69,12 @@ func (k *Site) authorize(w http.ResponseWriter, r *http.Request) {
 	}
 	switch params.Get("button") {
 	case "deny":
+		site.Refuse(r, "access_denied", "the user pressed Deny on the login page")
 		k.redirectError(w, r, req, "access_denied", "")
 	case "login":
 		user, ok := k.users[params.Get("username")]
 		if !ok || subtle.ConstantTimeCompare([]byte(user.Password), []byte(params.Get("password"))) != 1 {
+			site.Refuse(r, "user_credentials", userRefusal(params.Get("username"), ok))
 			k.loginPage(w, r, http.StatusOK, req, params.Get("username"), msgBadLogin)
 			return
 		}
@@ -80,11 +85,14 @@ func (k *Site) authorize(w http.ResponseWriter, r *http.Request) {
 		// password as the only way in.
 		user, ok := k.users[params.Get("username")]
 		if !ok || !k.cfg.LoginPage.TestUsersShown() {
+			site.Refuse(r, "user_credentials", "one-click sign-in as "+oauth.Quote(params.Get("username"))+
+				": no such fixture user, or kontur.login_page.show_test_users is false")
 			k.loginPage(w, r, http.StatusBadRequest, req, params.Get("username"), msgNoTestUser)
 			return
 		}
 		k.issueCode(w, r, req, user)
 	default:
+		site.Refuse(r, "invalid_request", "the login form's button is "+oauth.Quote(params.Get("button"))+", not login or deny")
 		k.loginPage(w, r, http.StatusBadRequest, req, params.Get("username"), msgChooseButton)
 	}
 }
@@ -98,11 +106,13 @@ func (k *Site) pageParams(w http.ResponseWriter, r *http.Request) (url.Values, b
 	case http.MethodPost:
 		form, e := k.readLoginForm(r)
 		if e != nil {
+			site.Refuse(r, "invalid_request", e.Description)
 			k.errorPage(w, r, http.StatusBadRequest, e.Code, e.Description)
 			return nil, false
 		}
 		return form, true
 	}
+	site.Refuse(r, "method_not_allowed", r.Method+" "+r.URL.Path+": GET or POST only")
 	w.Header().Set("Allow", "GET, POST")
 	k.errorPage(w, r, http.StatusMethodNotAllowed, "invalid_request", "GET or POST only")
 	return nil, false
@@ -128,32 +138,38 @@ func (k *Site) readLoginForm(r *http.Request) (url.Values, *oauth.Error) {
 func (k *Site) validateAuthorize(p url.Values) (*authorizeRequest, bool, *oauth.Error) {
 	for _, name := range authorizeParams {
 		if len(p[name]) > 1 {
-			return nil, false, oauth.InvalidRequest(name + " is given more than once")
+			return nil, false, oauth.InvalidRequest(name+" is given more than once").Because("invalid_request", name+" is given more than once")
 		}
 		if !utf8.ValidString(p.Get(name)) {
-			return nil, false, oauth.InvalidRequest(name + " is not UTF-8")
+			return nil, false, oauth.InvalidRequest(name+" is not UTF-8").Because("invalid_request", name+" is not UTF-8")
 		}
 	}
 	client, ok := k.clients[p.Get("client_id")]
 	if !ok {
-		return nil, false, &oauth.Error{Code: "unauthorized_client", Description: "unknown client_id"}
+		return nil, false, (&oauth.Error{Code: "unauthorized_client", Description: "unknown client_id"}).Because("unknown_client",
+			"client_id "+oauth.Quote(p.Get("client_id"))+" is not in the fixtures (kontur.clients)")
 	}
 	redirect := p.Get("redirect_uri")
 	if !redirectRegistered(client, redirect) {
-		return nil, false, oauth.InvalidRequest("redirect_uri is not registered for this client")
+		return nil, false, oauth.InvalidRequest("redirect_uri is not registered for this client").Because("redirect_uri_mismatch",
+			"the redirect_uri sent, "+oauth.Quote(redirect)+", is not registered for client "+oauth.Quote(client.ID)+
+				"; its redirect_uris are "+quoteAll(client.RedirectURIs))
 	}
 	req := &authorizeRequest{client: client, redirectURI: redirect, state: p.Get("state"), params: p}
 	if rt := p.Get("response_type"); rt != "code" {
-		return req, true, &oauth.Error{Code: "unsupported_response_type"}
+		return req, true, (&oauth.Error{Code: "unsupported_response_type"}).Because("unsupported_response_type",
+			"response_type is "+oauth.Quote(rt)+"; Kontur answers only code")
 	}
 	if rm := p.Get("response_mode"); rm != "" && rm != "query" {
-		return req, true, oauth.InvalidRequest("response_mode must be query")
+		return req, true, oauth.InvalidRequest("response_mode must be query").Because("invalid_request",
+			"response_mode is "+oauth.Quote(rm)+"; only query is supported")
 	}
 	if !slices.Contains(client.GrantTypes, "authorization_code") {
-		return req, true, oauth.UnauthorizedClient("")
+		return req, true, oauth.UnauthorizedClient("").Because("grant_type_not_allowed",
+			"client "+oauth.Quote(client.ID)+" may not use authorization_code; its grant_types are "+strings.Join(client.GrantTypes, ", "))
 	}
 	if strings.TrimSpace(p.Get("scope")) == "" {
-		return req, true, oauth.InvalidScope("scope is required")
+		return req, true, oauth.InvalidScope("scope is required").Because("scope_not_allowed", "no scope was sent; an authorization request needs one")
 	}
 	scopes, e := k.scopes(client, p.Get("scope"), func(string) bool { return true })
 	if e != nil {
@@ -162,7 +178,8 @@ func (k *Site) validateAuthorize(p url.Values) (*authorizeRequest, bool, *oauth.
 	req.scopes = scopes
 	req.nonce = p.Get("nonce")
 	if len(req.nonce) > 300 || len(req.state) > 2000 {
-		return req, true, oauth.InvalidRequest("nonce or state too long")
+		return req, true, oauth.InvalidRequest("nonce or state too long").Because("invalid_request",
+			"nonce is longer than 300 or state longer than 2000 characters")
 	}
 	if e := req.readPKCE(p); e != nil {
 		return req, true, e
@@ -177,7 +194,8 @@ func (req *authorizeRequest) readPKCE(p url.Values) *oauth.Error {
 	if req.challenge == "" {
 		req.challengeMode = ""
 		if req.client.RequirePKCE {
-			return oauth.InvalidRequest("code challenge required")
+			return oauth.InvalidRequest("code challenge required").Because("pkce_mismatch",
+				"client "+oauth.Quote(req.client.ID)+" requires PKCE, but no code_challenge was sent")
 		}
 		return nil
 	}
@@ -185,10 +203,12 @@ func (req *authorizeRequest) readPKCE(p url.Values) *oauth.Error {
 		req.challengeMode = "plain"
 	}
 	if req.challengeMode != "plain" && req.challengeMode != "S256" {
-		return oauth.InvalidRequest("transform algorithm not supported")
+		return oauth.InvalidRequest("transform algorithm not supported").Because("invalid_request",
+			"code_challenge_method is "+oauth.Quote(req.challengeMode)+"; plain or S256")
 	}
 	if !validVerifier(req.challenge) {
-		return oauth.InvalidRequest("invalid code_challenge")
+		return oauth.InvalidRequest("invalid code_challenge").Because("invalid_request",
+			"the code_challenge is not 43 to 128 unreserved characters (RFC 7636 §4.2)")
 	}
 	return nil
 }
@@ -239,4 +259,24 @@ func redirectTo(w http.ResponseWriter, r *http.Request, redirectURI string, q ur
 	w.Header().Set("Cache-Control", "no-store, no-cache, max-age=0")
 	w.Header().Set("Pragma", "no-cache")
 	http.Redirect(w, r, u.String(), http.StatusFound)
+}
+
+// userRefusal says which of the login's two fields was wrong.
+func userRefusal(username string, known bool) string {
+	if !known {
+		return "username " + oauth.Quote(username) + " is not in the fixtures (kontur.users)"
+	}
+	return "user " + oauth.Quote(username) + " is known, but the password sent is not theirs"
+}
+
+// quoteAll quotes each of a list, for a message.
+func quoteAll(list []string) string {
+	if len(list) == 0 {
+		return "none"
+	}
+	q := make([]string, len(list))
+	for i, s := range list {
+		q[i] = oauth.Quote(s)
+	}
+	return strings.Join(q, ", ")
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
+	"github.com/fakeidp/fakeidp/fakeidp/oauth"
 	"github.com/fakeidp/fakeidp/fakeidp/stub"
 )
 
@@ -20,12 +21,18 @@ import (
 type refusal struct {
 	Code        string
 	Description string
+	// Message is fakeidp's own explanation, for the journal and the log
+	// (site.Refuse); never sent. Empty: Description says it.
+	Message string
 	// Forbidden: the token authenticates but may not call the API (403).
 	Forbidden bool
 }
 
 // The refusal codes.
 const (
+	refusedMissing     = "token_missing"
+	refusedRevoked     = "token_revoked"
+	refusedKind        = "token_kind"
 	refusedMalformed   = "token_malformed"
 	refusedUnknown     = "token_unknown"
 	refusedKeyUnknown  = "token_key_unknown"
@@ -75,14 +82,16 @@ func (k *Site) checkJWT(raw string, validIssuer func(iss string) bool) (stub.Tok
 	now := k.env.Clock.Now().Unix()
 	switch {
 	case now >= c.Expires:
-		return stub.Token{}, &refusal{Code: refusedExpired, Description: "The token expired at '" + dotnetDate(c.Expires) + "'"}
+		return stub.Token{}, &refusal{Code: refusedExpired, Description: "The token expired at '" + dotnetDate(c.Expires) + "'",
+			Message: oauth.Expired("JWT access token", time.Unix(c.Expires, 0), k.env.Clock.Now())}
 	case now < c.NotBefore:
 		return stub.Token{}, &refusal{Code: refusedNotYetValid, Description: "The token is not valid before '" + dotnetDate(c.NotBefore) + "'"}
 	case c.Issuer == "" || !slices.Contains(c.Audience, c.Issuer+"/resources"):
 		// Microsoft.IdentityModel names the audiences it got, joined.
 		return stub.Token{}, &refusal{Code: refusedAudience, Description: "The audience '" + quotable(strings.Join(c.Audience, ", ")) + "' is invalid"}
 	case !validIssuer(c.Issuer):
-		return stub.Token{}, &refusal{Code: refusedIssuer, Description: "The issuer '" + quotable(c.Issuer) + "' is invalid"}
+		return stub.Token{}, &refusal{Code: refusedIssuer, Description: "The issuer '" + quotable(c.Issuer) + "' is invalid",
+			Message: "the JWT's issuer " + oauth.Quote(c.Issuer) + " is not this server's (a token of another sandbox or server?)"}
 	case k.clients[c.ClientID] == nil:
 		return stub.Token{}, &refusal{Code: refusedClient}
 	}
@@ -122,4 +131,24 @@ func jwtIssuer(raw string) string {
 		return ""
 	}
 	return c.Issuer
+}
+
+// message is the refusal's explanation for the journal and the log.
+func (ref *refusal) message() string {
+	switch {
+	case ref.Message != "":
+		return ref.Message
+	case ref.Description != "":
+		return ref.Description
+	}
+	return refusalMessages[ref.Code]
+}
+
+// refusalMessages explain the refusals that carry no message of their own.
+var refusalMessages = map[string]string{
+	refusedMalformed:  "the bearer token is neither a token this server issued nor a well-formed RS256 JWT",
+	refusedClient:     "the JWT names a client_id that is not in the fixtures (kontur.clients)",
+	refusedScope:      "the token lacks the API's scope",
+	refusedKeyUnknown: "the JWT's signing key (kid) is not in the JWKS",
+	refusedSignature:  "the JWT's signature does not verify with the key it names",
 }

@@ -1,8 +1,6 @@
 package kontur
 
 import (
-	"time"
-
 	"github.com/fakeidp/fakeidp/fakeidp/oauth"
 	"github.com/fakeidp/fakeidp/fakeidp/store"
 )
@@ -35,8 +33,7 @@ func takeOnce[V any](k *Site, s *store.Store[V], raw string, words onceWords) (V
 		k.spent.Mark(raw, spentUsed, expires.Sub(now))
 		return v, nil
 	case store.Expired:
-		return v, oauth.InvalidGrant("").Because(words.expired, "the "+words.noun+" expired at "+
-			expires.UTC().Format(time.RFC3339)+"; the server's clock reads "+now.UTC().Format(time.RFC3339))
+		return v, oauth.InvalidGrant("").Because(words.expired, oauth.Expired(words.noun, expires, now))
 	}
 	switch how, _ := k.spent.How(raw); how {
 	case spentUsed:

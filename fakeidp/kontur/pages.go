@@ -127,6 +127,8 @@ var errorTemplate = parsePage("error", `<html lang="en"><head>`+pageHead+`<title
 <main>
 <div class="card">
 <h1>Error</h1><p>Sorry, there was an error: <code>{{.Code}}</code></p>{{if .Description}}<p>{{.Description}}</p>{{end}}
+{{block "explain" .}}{{with .Why}}<div class="explain" data-testid="fakeidp-explain"><p><strong>fakeidp:</strong> why this request was refused
+(not part of Kontur's page) — <code>{{.Code}}</code></p><p>{{.Message}}</p></div>{{end}}{{end}}
 </div>
 </main>
 </body></html>
@@ -137,9 +139,9 @@ var errorTemplate = parsePage("error", `<html lang="en"><head>`+pageHead+`<title
 func (k *Site) errorPage(w http.ResponseWriter, r *http.Request, status int, code, desc string) {
 	htmlpage.SetHeaders(w.Header())
 	w.WriteHeader(status)
-	_ = errorTemplate.Execute(w, map[string]string{
+	_ = errorTemplate.Execute(w, map[string]any{
 		"BarText": "a test double of Kontur identity", "Dashboard": dashboardURL(r),
-		"Code": code, "Description": desc,
+		"Code": code, "Description": desc, "Why": site.RefusalOf(r),
 	})
 }
 

@@ -10,13 +10,16 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
+	"github.com/fakeidp/fakeidp/fakeidp/config"
 	"github.com/fakeidp/fakeidp/fakeidp/oauth"
+	"github.com/fakeidp/fakeidp/fakeidp/site"
 )
 
 // userinfo answers with the claims the token's scopes allow. A missing or
 // invalid token gets 401 with an empty body and a Bearer challenge.
 func (k *Site) userinfo(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
+		site.Refuse(r, "method_not_allowed", r.Method+" /connect/userinfo: GET or POST only")
 		w.Header().Set("Allow", "GET, POST")
 		w.WriteHeader(http.StatusMethodNotAllowed)
 		return
@@ -28,12 +31,22 @@ func (k *Site) userinfo(w http.ResponseWriter, r *http.Request) {
 			ok = token != ""
 		}
 	}
-	at, found := k.lookupAccess(token, siteBase(r))
-	if !ok || !found {
+	at, refused := k.lookupAccessWhy(token, siteBase(r))
+	if !ok {
+		refused = &refusal{Code: refusedMissing, Message: "no Authorization: Bearer header and no access_token in a form body was sent"}
+	}
+	if refused != nil {
+		site.Refuse(r, refused.Code, refused.message())
 		k.challenge(w, r, http.StatusUnauthorized, "invalid_token")
 		return
 	}
-	if at.Subject == "" || !slices.Contains(at.Scopes, "openid") {
+	if at.Subject == "" {
+		site.Refuse(r, refusedKind, "userinfo needs a user's token; this one was issued to client "+oauth.Quote(at.ClientID)+" by client_credentials")
+		k.challenge(w, r, http.StatusForbidden, "insufficient_scope")
+		return
+	}
+	if !slices.Contains(at.Scopes, "openid") {
+		site.Refuse(r, refusedScope, "userinfo needs scope openid; the token has "+strings.Join(at.Scopes, " "))
 		k.challenge(w, r, http.StatusForbidden, "insufficient_scope")
 		return
 	}
@@ -97,12 +110,15 @@ type introspectionResponse struct {
 func (k *Site) introspect(w http.ResponseWriter, r *http.Request) {
 	form, e := oauth.ParseForm(r, k.env.Config.Server.MaxBodyBytes)
 	if e != nil {
+		site.RefuseError(r, e)
 		k.token.WriteError(w, r, e)
 		return
 	}
 	creds, e := oauth.ClientCredentials(r, form)
 	api, ok := k.apis[creds.ID]
 	if e != nil || !ok || subtle.ConstantTimeCompare([]byte(api.Secret), []byte(creds.Secret)) != 1 {
+		code, message := introspectionRefusal(creds, e, ok)
+		site.Refuse(r, code, message)
 		h := w.Header()
 		k.traceHeaders(h, r)
 		w.WriteHeader(http.StatusUnauthorized)
@@ -110,17 +126,25 @@ func (k *Site) introspect(w http.ResponseWriter, r *http.Request) {
 	}
 	token := form.Get("token")
 	if token == "" {
+		site.Refuse(r, refusedMissing, "introspection needs a token parameter")
 		k.token.WriteError(w, r, &oauth.Error{Code: "missing_token"})
 		return
 	}
-	at, live := k.lookupAccess(token, siteBase(r))
+	at, refused := k.lookupAccessWhy(token, siteBase(r))
 	var granted []string
 	for _, s := range at.Scopes {
 		if slices.Contains(api.Scopes, s) {
 			granted = append(granted, s)
 		}
 	}
-	if !live || len(granted) == 0 {
+	if refused == nil && len(granted) == 0 {
+		refused = &refusal{Code: refusedScope, Message: "the token has none of API resource " + oauth.Quote(api.Name) +
+			"'s scopes (" + strings.Join(api.Scopes, " ") + "); it has " + strings.Join(at.Scopes, " ")}
+	}
+	if refused != nil {
+		// {"active":false} is a success on the wire, but not for the
+		// token: the journal says why it is inactive.
+		site.Refuse(r, refused.Code, refused.message())
 		k.token.WriteJSON(w, r, http.StatusOK, introspectionResponse{Active: false})
 		return
 	}
@@ -142,15 +166,18 @@ func (k *Site) revocation(w http.ResponseWriter, r *http.Request) {
 	// error (INFER: IdentityServer4 TokenRevocationEndpoint).
 	switch {
 	case r.Method != http.MethodPost:
+		site.Refuse(r, "method_not_allowed", r.Method+" /connect/revocation: POST only")
 		w.Header().Set("Allow", http.MethodPost)
 		k.bareStatus(w, r, http.StatusMethodNotAllowed)
 		return
 	case oauth.MediaType(r) != "application/x-www-form-urlencoded":
+		site.Refuse(r, "invalid_request", "Content-Type is "+oauth.Quote(r.Header.Get("Content-Type"))+"; revocation takes a form (application/x-www-form-urlencoded)")
 		k.bareStatus(w, r, http.StatusUnsupportedMediaType)
 		return
 	}
 	err := k.revoke(r)
 	if err != nil {
+		site.RefuseError(r, err)
 		k.token.WriteError(w, r, err)
 		return
 	}
@@ -178,15 +205,17 @@ func (k *Site) revoke(r *http.Request) error {
 	}
 	token := form.Get("token")
 	if token == "" {
-		return oauth.InvalidRequest("")
+		return oauth.InvalidRequest("").Because(refusedMissing, "revocation needs a token parameter")
 	}
-	switch form.Get("token_type_hint") {
+	switch hint := form.Get("token_type_hint"); hint {
 	case "", "access_token", "refresh_token":
 	default:
-		return &oauth.Error{Code: "unsupported_token_type", Status: 400}
+		return (&oauth.Error{Code: "unsupported_token_type", Status: 400}).Because("unsupported_token_type",
+			"token_type_hint is "+oauth.Quote(hint)+"; access_token or refresh_token")
 	}
 	if at, ok := k.lookupAccess(token, ""); ok && at.ClientID == client.ID {
 		k.access.Delete(keyOf(token))
+		k.spent.Mark(token, spentRevoked, at.Expires.Sub(k.env.Clock.Now()))
 	}
 	if rt, ok := k.refresh.Get(token); ok && rt.ClientID == client.ID {
 		k.refresh.Delete(token)
@@ -203,15 +232,22 @@ func (k *Site) endsession(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if target := params.Get("post_logout_redirect_uri"); target != "" {
-		if aud := k.hintAudience(params.Get("id_token_hint")); aud != "" {
-			if c := k.clients[aud]; c != nil && slices.Contains(c.PostLogoutRedirectURIs, target) {
-				q := url.Values{}
-				if s := params.Get("state"); s != "" {
-					q.Set("state", s)
-				}
-				redirectTo(w, r, target, q)
-				return
+		aud := k.hintAudience(params.Get("id_token_hint"))
+		c := k.clients[aud]
+		switch {
+		case aud == "":
+			// The logout itself succeeds; only the way back is refused.
+			site.Refuse(r, "id_token_hint_invalid", "post_logout_redirect_uri needs a valid id_token_hint (an id_token this server signed); none was sent, or it does not verify")
+		case c == nil || !slices.Contains(c.PostLogoutRedirectURIs, target):
+			site.Refuse(r, "redirect_uri_mismatch", "the post_logout_redirect_uri sent, "+oauth.Quote(target)+
+				", is not registered for client "+oauth.Quote(aud)+"; its post_logout_redirect_uris are "+quoteAll(postLogoutURIs(c)))
+		default:
+			q := url.Values{}
+			if s := params.Get("state"); s != "" {
+				q.Set("state", s)
 			}
+			redirectTo(w, r, target, q)
+			return
 		}
 	}
 	k.logoutPage(w, r)
@@ -244,4 +280,23 @@ func (k *Site) hintAudience(hint string) string {
 		}
 	}
 	return ""
+}
+
+func postLogoutURIs(c *config.KonturClient) []string {
+	if c == nil {
+		return nil
+	}
+	return c.PostLogoutRedirectURIs
+}
+
+// introspectionRefusal says why an API resource failed to authenticate
+// at the introspection endpoint.
+func introspectionRefusal(creds oauth.Credentials, e *oauth.Error, known bool) (code, message string) {
+	switch {
+	case e != nil:
+		return "invalid_request", e.Description
+	case !known:
+		return "unknown_client", "API resource " + oauth.Quote(creds.ID) + " is not in the fixtures (kontur.api_resources); introspection authenticates with an API resource's name and secret"
+	}
+	return "client_secret_mismatch", "API resource " + oauth.Quote(creds.ID) + " is known, but the secret sent " + creds.Where() + " is not its secret"
 }

@@ -137,13 +137,8 @@ func (k *Site) password(req *tokenRequest) (*tokenResponse, error) {
 		return nil, e
 	}
 	user, ok := k.users[username]
-	if !ok {
-		return nil, oauth.InvalidGrant("invalid_username_or_password").Because("user_credentials",
-			"username "+oauth.Quote(username)+" is not in the fixtures (kontur.users)")
-	}
-	if subtle.ConstantTimeCompare([]byte(user.Password), []byte(password)) != 1 {
-		return nil, oauth.InvalidGrant("invalid_username_or_password").Because("user_credentials",
-			"user "+oauth.Quote(username)+" is known, but the password sent is not theirs")
+	if !ok || subtle.ConstantTimeCompare([]byte(user.Password), []byte(password)) != 1 {
+		return nil, oauth.InvalidGrant("invalid_username_or_password").Because("user_credentials", userRefusal(username, ok))
 	}
 	g := grant{
 		ClientID: req.client.ID, Subject: user.Subject, Scopes: scopes,

@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"time"
 	"unicode/utf8"
 )
 
@@ -123,6 +124,14 @@ func Quote(s string) string {
 		return strconv.Quote(s[:n]) + "…"
 	}
 	return strconv.Quote(s)
+}
+
+// Expired is a reason's message for a token, code or grant used after
+// it expired: when, and what the server's clock (virtual, and often
+// moved by tests) reads now.
+func Expired(noun string, expired, now time.Time) string {
+	return "the " + noun + " expired at " + expired.UTC().Format(time.RFC3339) +
+		"; the server's clock reads " + now.UTC().Format(time.RFC3339)
 }
 
 // Body renders the error's JSON body: error, error_description (if any),

@@ -1,7 +1,6 @@
 package site
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/fakeidp/fakeidp/fakeidp/oauth"
@@ -39,13 +38,24 @@ func Refuse(r *http.Request, code, message string) {
 	}
 }
 
-// RefuseError records the reason an *oauth.Error carries (Error.Because),
-// if any: the adapter that writes an endpoint's errors calls it, so the
-// reason decided deep in a validator reaches the request's record.
+// RefuseError records the reason an *oauth.Error carries (Error.Because):
+// the adapter that writes an endpoint's errors calls it, so that the
+// reason decided deep in a validator reaches the request's record. An
+// error built without one (a malformed request, found by the shared
+// parsers in package oauth) is explained by its own code and description,
+// which say what was wrong with the request; anything else is a
+// server_error.
 func RefuseError(r *http.Request, err error) {
-	var e *oauth.Error
-	if errors.As(err, &e) && e.Reason.Code != "" {
+	e := oauth.As(err)
+	switch {
+	case e.Reason.Code != "":
 		Refuse(r, e.Reason.Code, e.Reason.Message)
+	case e.Code == "server_error":
+		Refuse(r, "server_error", "fakeidp failed to answer; the server log has the details")
+	case e.Description != "":
+		Refuse(r, e.Code, e.Description)
+	default:
+		Refuse(r, e.Code, "the request was refused with "+e.Code)
 	}
 }
 

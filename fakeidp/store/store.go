@@ -157,6 +157,28 @@ func (s *Keyed[K, V]) Get(key K) (V, bool) {
 	return e.value, true
 }
 
+// GetState is Get that also tells an expired value from an absent one,
+// and returns when the value expires (or expired).
+func (s *Keyed[K, V]) GetState(key K) (V, State, time.Time) {
+	sh := s.shard(key)
+	sh.mu.Lock()
+	e, ok := sh.items[key]
+	state := Absent
+	if ok {
+		state = Live
+		if s.now().UnixNano() >= e.expires {
+			delete(sh.items, key)
+			state = Expired
+		}
+	}
+	sh.mu.Unlock()
+	if state != Live {
+		var zero V
+		return zero, state, time.Unix(0, e.expires)
+	}
+	return e.value, Live, time.Unix(0, e.expires)
+}
+
 // Take removes the value under key and returns it if it had not expired.
 // Exactly one of several concurrent callers gets it: this is what makes
 // authorization codes and refresh tokens single-use.
@@ -219,7 +241,7 @@ func (s *Keyed[K, V]) Clear() {
 	}
 }
 
-// State is what TakeState found under a key.
+// State is what TakeState and GetState found under a key.
 type State int
 
 const (

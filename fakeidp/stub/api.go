@@ -39,15 +39,18 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case m.stub != nil:
 		m.stub.write(w, &values{token: &tok, params: m.params, rawQuery: r.URL.RawQuery})
-	case m.reason != "":
+	case m.code != "":
+		site.Refuse(r, m.code, m.reason+" (stub "+m.refusedBy+" answers "+r.Method+" "+r.URL.Path+")")
 		a.Forbidden(w, r, m.reason)
-	case a.MethodNotAllowed != nil:
-		if allow := a.Stubs.allowed(a.Site, r.URL.Path); allow != "" {
-			a.MethodNotAllowed(w, r, allow)
-			return
-		}
-		a.NotFound(w, r)
 	default:
+		site.RefuseNoStub(r, "no stub of "+a.Site+" answers "+r.Method+" "+r.URL.Path,
+			a.Stubs.nearMisses(a.Site, r.Method, r.URL.Path, &tok))
+		if a.MethodNotAllowed != nil {
+			if allow := a.Stubs.allowed(a.Site, r.URL.Path); allow != "" {
+				a.MethodNotAllowed(w, r, allow)
+				return
+			}
+		}
 		a.NotFound(w, r)
 	}
 }

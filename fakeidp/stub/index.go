@@ -121,8 +121,8 @@ type match struct {
 	stub   *compiled
 	params []string
 	// reason is set when stubs matched the path and method but none
-	// accepted the token.
-	reason string
+	// accepted the token; code is its reason code, refusedBy the stub.
+	code, reason, refusedBy string
 }
 
 // match finds the stub for a request on site. The stub is immutable; the
@@ -137,20 +137,20 @@ func (s *Set) match(site, method, path string, tok *Token) match {
 	if !ok {
 		return match{}
 	}
-	var reason string
+	var refused match
 	for _, c := range f.stubs {
 		if c.stub.Method != method && !(method == http.MethodHead && c.stub.Method == http.MethodGet) {
 			continue
 		}
-		why, accepted := tok.accepts(&c.stub.Require)
-		if accepted {
+		code, why := tok.refusal(&c.stub.Require)
+		if code == "" {
 			return match{stub: c, params: slices.Clone(f.params[:f.n])}
 		}
-		if reason == "" {
-			reason = why
+		if refused.code == "" {
+			refused.code, refused.reason, refused.refusedBy = code, why, c.stub.ID
 		}
 	}
-	return match{reason: reason}
+	return refused
 }
 
 // allowed lists, for the Allow header, the methods that stubs on site

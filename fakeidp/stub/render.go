@@ -22,15 +22,22 @@ type Token struct {
 // accepts reports whether the token meets a stub's requirement, and if
 // not, why.
 func (t *Token) accepts(req *Require) (reason string, ok bool) {
+	code, reason := t.refusal(req)
+	return reason, code == ""
+}
+
+// refusal is why the token does not meet a stub's requirement, as a
+// reason code (token_kind, token_scope) and message; "" when it does.
+func (t *Token) refusal(req *Require) (code, reason string) {
 	switch {
 	case req.Token == TokenUser && !t.User:
-		return "this method needs a user token", false
+		return "token_kind", "this method needs a user token"
 	case req.Token == TokenClient && t.User:
-		return "this method needs a client token", false
+		return "token_kind", "this method needs a client token"
 	case req.Scope != "" && !hasScope(t.Scopes, req.Scope):
-		return "the token lacks the scope " + req.Scope, false
+		return "token_scope", "the token lacks the scope " + req.Scope
 	}
-	return "", true
+	return "", ""
 }
 
 func hasScope(scopes []string, want string) bool {
