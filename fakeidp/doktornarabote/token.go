@@ -87,10 +87,15 @@ func (s *Service) passwordGrant(r *http.Request, form url.Values, client *config
 	if phone == "" || password == "" {
 		return nil, oauth.InvalidRequest("username and password are required")
 	}
-	vc, ok := s.codes.Get(phone)
-	if !ok {
+	vc, state, expires := s.codes.GetState(phone)
+	if state == store.Expired {
+		// The store forgets a code when it expires (or its resend
+		// window ends, if later): it can only say when.
+		return nil, oauth.InvalidGrant("").Because("sms_code_expired", oauth.Expired("phone's SMS code (or its resend window)", expires, s.env.Clock.Now()))
+	}
+	if state == store.Absent {
 		return nil, oauth.InvalidGrant("").Because("sms_code_mismatch",
-			"no SMS code was sent to phone "+oauth.Quote(phone)+" (GET /api/v2/auth/validation-code first), or it was forgotten")
+			"no SMS code was sent to phone "+oauth.Quote(phone)+" (GET /api/v1/access/validation-code first), or it was forgotten")
 	}
 	if code, message := vc.redeem(password, s.env.Clock.Now(), s.cfg.CodeAttempts); code != "" {
 		return nil, oauth.InvalidGrant("").Because(code, message)

@@ -2,6 +2,8 @@ package kontur
 
 import (
 	"net/http"
+
+	"github.com/fakeidp/fakeidp/fakeidp/site"
 )
 
 // discoveryDocument lists only what the fake implements.
@@ -37,6 +39,7 @@ var claimsSupported = []string{
 
 func (k *Site) discovery(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		site.Refuse(r, "method_not_allowed", r.Method+" "+r.URL.Path+": GET or HEAD only")
 		w.Header().Set("Allow", "GET, HEAD")
 		w.WriteHeader(http.StatusMethodNotAllowed)
 		return
@@ -65,6 +68,7 @@ func (k *Site) discovery(w http.ResponseWriter, r *http.Request) {
 
 func (k *Site) jwks(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		site.Refuse(r, "method_not_allowed", r.Method+" "+r.URL.Path+": GET or HEAD only")
 		w.Header().Set("Allow", "GET, HEAD")
 		w.WriteHeader(http.StatusMethodNotAllowed)
 		return

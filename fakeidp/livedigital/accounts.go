@@ -100,14 +100,17 @@ func (u *user) view() userView {
 // authenticateClient checks a client's id and secret, in constant time so
 // the fake never teaches a timing side channel by example. It returns the
 // client's ObjectId.
-func (a *accounts) authenticateClient(id, secret string) (string, bool) {
+func (a *accounts) authenticateClient(id, secret string) (oid string, known, ok bool) {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
 	c := a.clients[id]
-	if c == nil || subtle.ConstantTimeCompare([]byte(c.secret), []byte(secret)) != 1 {
-		return "", false
+	if c == nil {
+		return "", false, false
 	}
-	return c.objectID, true
+	if subtle.ConstantTimeCompare([]byte(c.secret), []byte(secret)) != 1 {
+		return "", true, false
+	}
+	return c.objectID, true, true
 }
 
 // clientExists reports whether a client has this ObjectId.
@@ -127,14 +130,17 @@ func (a *accounts) clientID(oid string) (string, bool) {
 }
 
 // login checks a user's email and password.
-func (a *accounts) login(email, password string) (userView, bool) {
+func (a *accounts) login(email, password string) (v userView, known, ok bool) {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
 	u := a.users[email]
-	if u == nil || subtle.ConstantTimeCompare([]byte(u.password), []byte(password)) != 1 {
-		return userView{}, false
+	if u == nil {
+		return userView{}, false, false
 	}
-	return u.view(), true
+	if subtle.ConstantTimeCompare([]byte(u.password), []byte(password)) != 1 {
+		return userView{}, true, false
+	}
+	return u.view(), true, true
 }
 
 // userByOID finds the user a token's sub names.

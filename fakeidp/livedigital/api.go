@@ -53,6 +53,7 @@ func (s *Site) caller(r *http.Request) (stub.Token, apiError) {
 	clientID, ok := s.accounts.clientID(c.CID)
 	switch {
 	case !ok:
+		site.Refuse(r, "token_revoked", "the token's client no longer exists (removed from its cabinet, or forgotten by a reset)")
 		return stub.Token{}, apiInvalidToken
 	case c.Aud == audClient && c.Sub == c.CID:
 		return stub.Token{Subject: c.Sub, ClientID: clientID}, apiError{}
@@ -60,7 +61,10 @@ func (s *Site) caller(r *http.Request) (stub.Token, apiError) {
 		if u, ok := s.liveUser(c); ok {
 			return stub.Token{Subject: u.ObjectID, ClientID: clientID, User: true}, apiError{}
 		}
+		site.Refuse(r, "token_revoked", revokedUserToken)
+		return stub.Token{}, apiInvalidToken
 	}
+	site.Refuse(r, "token_unknown", "the token's aud is "+oauth.Quote(c.Aud)+", neither client nor user")
 	return stub.Token{}, apiInvalidToken
 }
 
@@ -80,6 +84,9 @@ func (s *Site) apiDefault(w http.ResponseWriter, r *http.Request) {
 	}
 	s.writeAPIError(w, r, apiNotFound)
 }
+
+// revokedUserToken explains a user token that verifies but is dead.
+const revokedUserToken = "the user token was revoked: the user's password changed, or the user or its client was removed"
 
 func (s *Site) writeAPIError(w http.ResponseWriter, r *http.Request, e apiError) {
 	s.api.WriteJSON(w, r, e.Code, e)

@@ -14,6 +14,7 @@ import (
 	"github.com/fakeidp/fakeidp/fakeidp/internal/controljson"
 	"github.com/fakeidp/fakeidp/fakeidp/internal/htmlpage"
 	"github.com/fakeidp/fakeidp/fakeidp/oauth"
+	"github.com/fakeidp/fakeidp/fakeidp/site"
 )
 
 // MountControl serves the cabinet under the control API (r is the
@@ -77,12 +78,15 @@ func (s *Site) cabinetHandler(byMethod map[string]cabinetOp) http.HandlerFunc {
 				allowed = append(allowed, m)
 			}
 			w.Header().Set("Allow", strings.Join(allowed, ", "))
-			writeControl(w, http.StatusMethodNotAllowed, &controlError{Code: "method_not_allowed", Message: "use " + strings.Join(allowed, " or ")})
+			ce := &controlError{Code: "method_not_allowed", Message: "use " + strings.Join(allowed, " or ")}
+			site.Refuse(r, ce.Code, r.Method+" "+r.URL.Path+": "+ce.Message)
+			writeControl(w, http.StatusMethodNotAllowed, ce)
 			return
 		}
 		status, body, err := op(r)
 		if err != nil {
 			ce := asControlError(err)
+			site.Refuse(r, ce.Code, ce.Message) // a cabinet's refusals say why on the wire already
 			writeControl(w, ce.Status, ce)
 			return
 		}

@@ -122,7 +122,8 @@ func (s *signer) verify(token string, now time.Time) (*claims, error) {
 	// jsonwebtoken (Node) treats exp as "not at or after": a token is dead
 	// from its exp second on.
 	if now.Unix() >= c.Exp {
-		return nil, errExpired
+		// The claims come along, so that a refusal can say when.
+		return &c, errExpired
 	}
 	return &c, nil
 }

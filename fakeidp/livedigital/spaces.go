@@ -4,8 +4,10 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/fakeidp/fakeidp/fakeidp/oauth"
+	"github.com/fakeidp/fakeidp/fakeidp/site"
 )
 
 // apiError is the provider's API error body, {"message","code"}. SEEN:
@@ -39,6 +41,7 @@ type spacesResponse struct {
 // personal token belongs to. A client token may not list them.
 func (s *Site) spaces(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		site.Refuse(r, "not_found", r.Method+" /v1/spaces/: the API answers GET only, with 404 for other methods")
 		s.api.WriteJSON(w, r, apiNotFound.Code, apiNotFound)
 		return
 	}
@@ -65,12 +68,15 @@ func (s *Site) authenticateUser(r *http.Request) (userView, apiError) {
 	case b.personal != nil:
 		return *b.personal, apiError{}
 	case b.claims.Aud == audClient:
+		site.Refuse(r, "token_kind", "a client token may not list spaces; a user's or a personal token may")
 		return userView{}, apiUserOnly
 	case b.claims.Aud != audUser:
+		site.Refuse(r, "token_unknown", "the token's aud is "+oauth.Quote(b.claims.Aud)+", neither client nor user")
 		return userView{}, apiInvalidToken
 	}
 	u, ok := s.liveUser(b.claims)
 	if !ok {
+		site.Refuse(r, "token_revoked", revokedUserToken)
 		return userView{}, apiInvalidToken
 	}
 	return u, apiError{}
@@ -89,6 +95,7 @@ type bearerToken struct {
 func (s *Site) bearer(r *http.Request) (bearerToken, apiError) {
 	raw, ok := oauth.BearerToken(r)
 	if !ok {
+		site.Refuse(r, "token_missing", "no Authorization: Bearer header was sent")
 		return bearerToken{}, apiUnauthorized
 	}
 	if !strings.Contains(raw, ".") {
@@ -97,13 +104,20 @@ func (s *Site) bearer(r *http.Request) (bearerToken, apiError) {
 		if u, ok := s.accounts.personalOwner(raw); ok {
 			return bearerToken{personal: &u}, apiError{}
 		}
+		site.Refuse(r, "token_unknown", "the opaque Bearer token is no personal token of a cabinet: never made, deleted, or forgotten by a reset")
 		return bearerToken{}, apiInvalidToken
 	}
-	c, err := s.signer.verify(raw, s.env.Clock.Now())
+	now := s.env.Clock.Now()
+	c, err := s.signer.verify(raw, now)
 	switch {
 	case errors.Is(err, errExpired):
+		site.Refuse(r, "token_expired", oauth.Expired("access token", time.Unix(c.Exp, 0), now))
 		return bearerToken{}, apiTokenExpired
-	case err != nil || c.Type != typeAccess:
+	case err != nil:
+		site.Refuse(r, "token_unknown", "the Bearer token is not a token this server signed: "+err.Error())
+		return bearerToken{}, apiInvalidToken
+	case c.Type != typeAccess:
+		site.Refuse(r, "token_kind", "the Bearer token is a refresh token, not an access token")
 		return bearerToken{}, apiInvalidToken
 	}
 	return bearerToken{claims: c}, apiError{}

@@ -3,8 +3,10 @@ package livedigital
 import (
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/fakeidp/fakeidp/fakeidp/oauth"
+	"github.com/fakeidp/fakeidp/fakeidp/site"
 )
 
 // tokenRequest is the JSON body of POST /v1/auth/token, read once.
@@ -28,6 +30,7 @@ type tokenResponse struct {
 func (s *Site) tokenEndpoint(w http.ResponseWriter, r *http.Request) {
 	resp, err := s.issue(r)
 	if err != nil {
+		site.RefuseError(r, err)
 		s.token.WriteError(w, r, err)
 		return
 	}
@@ -73,9 +76,14 @@ func (s *Site) authenticateClient(req *tokenRequest) (string, *oauth.Error) {
 	if req.ClientID == "" || req.ClientSecret == "" {
 		return "", oauth.InvalidRequest("client_id and client_secret are required")
 	}
-	oid, ok := s.accounts.authenticateClient(req.ClientID, req.ClientSecret)
-	if !ok {
-		return "", invalidCredentials()
+	oid, known, ok := s.accounts.authenticateClient(req.ClientID, req.ClientSecret)
+	switch {
+	case !known:
+		return "", invalidCredentials().Because("unknown_client",
+			"client_id "+oauth.Quote(req.ClientID)+" is neither in the fixtures (livedigital.clients) nor made in a cabinet")
+	case !ok:
+		return "", invalidCredentials().Because("client_secret_mismatch",
+			"client "+oauth.Quote(req.ClientID)+" is known, but the client_secret sent is not its secret")
 	}
 	return oid, nil
 }
@@ -101,14 +109,18 @@ func (s *Site) password(r *http.Request, req *tokenRequest) (*tokenResponse, err
 		return nil, e
 	}
 	if bearerCID != cid {
-		return nil, invalidToken("the client token was issued to another client")
+		return nil, invalidToken("the client token was issued to another client").Because("token_client_mismatch",
+			"the Bearer client token was issued to another client than "+oauth.Quote(req.ClientID)+", whose credentials the body carries")
 	}
 	if req.Username == "" || req.Password == "" {
 		return nil, oauth.InvalidRequest("username and password are required")
 	}
-	u, ok := s.accounts.login(req.Username, req.Password)
-	if !ok {
-		return nil, invalidCredentials()
+	u, known, ok := s.accounts.login(req.Username, req.Password)
+	switch {
+	case !known:
+		return nil, invalidCredentials().Because("user_credentials", "username "+oauth.Quote(req.Username)+" is not a user (livedigital.users)")
+	case !ok:
+		return nil, invalidCredentials().Because("user_credentials", "user "+oauth.Quote(req.Username)+" is known, but the password sent is not theirs")
 	}
 	return s.issuePair(u.ObjectID, cid, audUser, u.Sgn)
 }
@@ -120,23 +132,28 @@ func (s *Site) password(r *http.Request, req *tokenRequest) (*tokenResponse, err
 func (s *Site) passwordBearer(r *http.Request) (string, *oauth.Error) {
 	raw, ok := oauth.BearerToken(r)
 	if !ok {
-		return "", invalidToken("a client token is required in Authorization: Bearer")
+		return "", invalidToken("a client token is required in Authorization: Bearer").Because("token_missing",
+			"the password grant needs the client's access token in Authorization: Bearer; none was sent")
 	}
-	c, err := s.signer.verify(raw, s.env.Clock.Now())
+	now := s.env.Clock.Now()
+	c, err := s.signer.verify(raw, now)
 	switch {
 	case errors.Is(err, errExpired):
-		return "", invalidToken("the client token has expired")
+		return "", invalidToken("the client token has expired").Because("token_expired",
+			oauth.Expired("Bearer client token", time.Unix(c.Exp, 0), now))
 	case err != nil:
-		return "", invalidToken("the client token is invalid")
+		return "", invalidToken("the client token is invalid").Because("token_unknown", "the Bearer token is not a token this server signed: "+err.Error())
 	case c.Type == typeAccess && c.Aud == audClient && c.Sub == c.CID:
 		return c.CID, nil
 	case c.Type == typeAccess && c.Aud == audUser:
 		if _, ok := s.liveUser(c); !ok {
-			return "", invalidToken("the user token is no longer valid")
+			return "", invalidToken("the user token is no longer valid").Because("token_revoked",
+				"the Bearer user token was revoked: the user's password changed, or the user or client was removed")
 		}
 		return c.CID, nil
 	}
-	return "", invalidToken("the bearer token is not a client access token")
+	return "", invalidToken("the bearer token is not a client access token").Because("token_kind",
+		"the Bearer token is a refresh token, not an access token")
 }
 
 // refreshGrant exchanges a refresh token for a new pair of the same kind.
@@ -148,9 +165,15 @@ func (s *Site) refreshGrant(req *tokenRequest) (*tokenResponse, error) {
 	if req.RefreshToken == "" {
 		return nil, oauth.InvalidRequest("refresh_token is required")
 	}
-	c, err := s.signer.verify(req.RefreshToken, s.env.Clock.Now())
-	if err != nil || c.Type != typeRefresh {
-		return nil, oauth.InvalidGrant("Invalid refresh token")
+	now := s.env.Clock.Now()
+	c, err := s.signer.verify(req.RefreshToken, now)
+	switch {
+	case errors.Is(err, errExpired):
+		return nil, oauth.InvalidGrant("Invalid refresh token").Because("refresh_token_expired", oauth.Expired("refresh token", time.Unix(c.Exp, 0), now))
+	case err != nil:
+		return nil, oauth.InvalidGrant("Invalid refresh token").Because("refresh_token_unknown", "the refresh token is not a token this server signed: "+err.Error())
+	case c.Type != typeRefresh:
+		return nil, oauth.InvalidGrant("Invalid refresh token").Because("token_kind", "the refresh_token sent is an access token")
 	}
 	if req.ClientID != "" || req.ClientSecret != "" {
 		cid, e := s.authenticateClient(req)
@@ -158,12 +181,16 @@ func (s *Site) refreshGrant(req *tokenRequest) (*tokenResponse, error) {
 			return nil, e
 		}
 		if cid != c.CID {
-			return nil, oauth.InvalidGrant("Invalid refresh token")
+			return nil, oauth.InvalidGrant("Invalid refresh token").Because("refresh_token_client_mismatch",
+				"the refresh token was issued to another client than "+oauth.Quote(req.ClientID))
 		}
 	}
 	g, ok := s.refresh.Take(c.JTI)
 	if !ok || g.ClientOID != c.CID {
-		return nil, oauth.InvalidGrant("Refresh token is already used or revoked")
+		// The token verifies, so this server issued it: it is spent, or
+		// a reset forgot it.
+		return nil, oauth.InvalidGrant("Refresh token is already used or revoked").Because("refresh_token_reused",
+			"the refresh token was already used once (refresh tokens rotate), or a reset forgot it")
 	}
 	if c.Aud == audClient && c.Sub == c.CID && s.accounts.clientExists(c.CID) {
 		return s.issuePair(c.CID, c.CID, audClient, "")
@@ -171,7 +198,8 @@ func (s *Site) refreshGrant(req *tokenRequest) (*tokenResponse, error) {
 	u, ok := s.accounts.userByOID(c.Sub)
 	if c.Aud != audUser || !ok || u.Sgn != c.Sgn || g.UserOID != u.ObjectID {
 		// The password changed since: the user must log in again.
-		return nil, oauth.InvalidGrant("Refresh token is already used or revoked")
+		return nil, oauth.InvalidGrant("Refresh token is already used or revoked").Because("refresh_token_revoked",
+			"the refresh token was revoked: the user's password changed, or the user was removed")
 	}
 	return s.issuePair(u.ObjectID, c.CID, audUser, u.Sgn)
 }

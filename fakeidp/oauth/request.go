@@ -128,22 +128,27 @@ func ClientCredentials(r *http.Request, form url.Values) (Credentials, *Error) {
 	}
 	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(rest))
 	if err != nil {
-		return Credentials{}, InvalidClient("malformed Basic authorization header")
+		return Credentials{}, InvalidClient("malformed Basic authorization header").Because("client_auth_malformed",
+			"the Authorization: Basic header is not base64")
 	}
 	user, pass, ok := strings.Cut(string(raw), ":")
 	if !ok {
-		return Credentials{}, InvalidClient("malformed Basic authorization header")
+		return Credentials{}, InvalidClient("malformed Basic authorization header").Because("client_auth_malformed",
+			"the Authorization: Basic header has no colon between client_id and secret")
 	}
 	id, err1 := url.QueryUnescape(user)
 	secret, err2 := url.QueryUnescape(pass)
 	if err1 != nil || err2 != nil || !utf8.ValidString(id) || !utf8.ValidString(secret) {
-		return Credentials{}, InvalidClient("malformed Basic authorization header")
+		return Credentials{}, InvalidClient("malformed Basic authorization header").Because("client_auth_malformed",
+			"the Authorization: Basic header's client_id or secret is not form-encoded UTF-8 (RFC 6749 §2.3.1)")
 	}
 	if bodyID != "" && bodyID != id {
-		return Credentials{}, InvalidClient("client_id in the body and in the Authorization header differ")
+		return Credentials{}, InvalidClient("client_id in the body and in the Authorization header differ").Because("client_auth_conflict",
+			"client_id "+Quote(bodyID)+" in the body and "+Quote(id)+" in the Authorization: Basic header differ")
 	}
 	if bodySecret != "" && bodySecret != secret {
-		return Credentials{}, InvalidClient("client_secret in the body and in the Authorization header differ")
+		return Credentials{}, InvalidClient("client_secret in the body and in the Authorization header differ").Because("client_auth_conflict",
+			"the client_secret in the body and the one in the Authorization: Basic header differ")
 	}
 	return Credentials{ID: id, Secret: secret, Basic: true}, nil
 }
