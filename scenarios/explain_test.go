@@ -12,7 +12,8 @@ import (
 )
 
 // refusedFeature expects tokens that a wrong client secret, and then a
-// fault rule, keep the client from getting: both scenarios must fail.
+// fault rule, keep the client from getting, and an answer that no stub
+// gives: every scenario must fail.
 const refusedFeature = `Feature: refusals explained
   Scenario: a wrong client secret
     Given the Kontur client "medi_test_client" with secret "not-the-secret"
@@ -31,6 +32,18 @@ const refusedFeature = `Feature: refusals explained
       | grant_type | client_credentials |
       | scope      | medi_api           |
     Then the response is JSON with exactly the keys "access_token, expires_in, token_type, scope"
+
+  Scenario: no stub answers
+    Given the fake has the stub:
+      """
+      {"site": "medi-api", "method": "GET", "path": "/V2/policies/{id}", "require": {"token": "any"}}
+      """
+    And the Kontur client "medi_test_client" with secret "b29d0d9e-872c-4ea5-a92a-71b3abdea091"
+    And the client requests a Kontur token with HTTP Basic:
+      | grant_type | client_credentials |
+      | scope      | medi_api           |
+    When the client calls "GET /V2/policy/p-1" on "medi-api" with the access token
+    Then the response status is 200
 `
 
 // runRefused runs refusedFeature against cfg and returns each scenario's
@@ -77,6 +90,12 @@ func TestFailureMessagesExplainRefusals(t *testing.T) {
 			for _, want := range []string{"reason fault: ", "made by fault rule f1", `response body as sent: "{\"error\":\"invalid_grant\"}"`} {
 				if !strings.Contains(fault, want) {
 					t.Errorf("fault rule: the failure message lacks %q:\n%s", want, fault)
+				}
+			}
+			stub := failures["no stub answers"]
+			for _, want := range []string{"reason no_stub: ", "no stub answered; the closest:", "GET /V2/policies/{id} differs in path", "response body as sent: "} {
+				if !strings.Contains(stub, want) {
+					t.Errorf("no stub: the failure message lacks %q:\n%s", want, stub)
 				}
 			}
 		})
