@@ -67,7 +67,7 @@ func parsePresets(cfg *config.Config) (map[string]*preset, error) {
 		}
 		out[p.Name] = &preset{name: p.Name, description: p.Description, rules: rules, actions: p.Actions}
 	}
-	if err := problems.Err(); err != nil {
+	if err := problems.FileErr("fixtures"); err != nil {
 		return nil, err
 	}
 	return out, nil

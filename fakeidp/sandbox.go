@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"github.com/fakeidp/fakeidp/fakeidp/internal/problems"
 	"github.com/fakeidp/fakeidp/fakeidp/internal/route"
 	"net/http"
 	"slices"
@@ -116,19 +117,15 @@ type sandboxSpec struct {
 // ErrTooManySandboxes: server.max_sandboxes sandboxes exist already.
 var ErrTooManySandboxes = errors.New("fakeidp: too many sandboxes (server.max_sandboxes)")
 
-// problemsError lists every problem of a sandbox request, each naming its
-// field.
-type problemsError struct{ problems []string }
-
-func (e *problemsError) Error() string {
-	return "invalid sandbox: " + strings.Join(e.problems, "; ")
-}
+// invalidSandbox is the *problems.Error listing every problem of a
+// sandbox request, each naming its field.
+func invalidSandbox(p problems.List) error { return p.Err("sandbox") }
 
 // create builds and registers a sandbox.
 func (r *sandboxes) create(spec sandboxSpec) (*sandbox, error) {
-	cfg, presets, problems := r.fixtures(spec)
-	if len(problems) > 0 {
-		return nil, &problemsError{problems}
+	cfg, presets, probs := r.fixtures(spec)
+	if err := invalidSandbox(probs); err != nil {
+		return nil, err
 	}
 	charge := overlayWeight * int64(len(spec.fixtures))
 	if err := r.host.budget.Reserve(charge); err != nil {
@@ -174,9 +171,9 @@ func (r *sandboxes) reserve() (string, error) {
 
 // fixtures applies the spec's overlay to the sandbox base and checks its
 // presets, naming every problem.
-func (r *sandboxes) fixtures(spec sandboxSpec) (*config.Config, map[string]*preset, []string) {
+func (r *sandboxes) fixtures(spec sandboxSpec) (*config.Config, map[string]*preset, problems.List) {
 	cfg, presets := r.base, r.host.root.presets
-	var problems []string
+	var p problems.List
 	if len(spec.fixtures) > 0 {
 		c, err := config.Overlay(r.base, spec.fixtures, config.OverlaySandbox)
 		if err == nil {
@@ -185,15 +182,15 @@ func (r *sandboxes) fixtures(spec sandboxSpec) (*config.Config, map[string]*pres
 		}
 		if err != nil {
 			presets = nil
-			problems = append(problems, underFixtures(err)...)
+			p = append(p, underFixtures(err)...)
 		}
 	}
 	for i, name := range spec.presets {
 		if presets != nil && presets[name] == nil {
-			problems = append(problems, fmt.Sprintf("presets[%d]: unknown preset %q", i, truncate(name, 60)))
+			p.Addf(fmt.Sprintf("presets[%d]", i), "unknown preset %q", truncate(name, 60))
 		}
 	}
-	return cfg, presets, problems
+	return cfg, presets, p
 }
 
 // underFixtures names each of err's problems by its path in a create

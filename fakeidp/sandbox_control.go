@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/fakeidp/fakeidp/fakeidp/internal/problems"
 	"github.com/fakeidp/fakeidp/fakeidp/internal/route"
 	"io"
 	"net/http"
@@ -68,15 +69,15 @@ func (sb *sandbox) view(req *http.Request) sandboxView {
 func wallTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 
 func (r *sandboxes) createEndpoint(w http.ResponseWriter, req *http.Request) {
-	spec, problems := readSandboxSpec(req)
+	spec, probs := readSandboxSpec(req)
 	var err error
-	if len(problems) > 0 {
+	if len(probs) > 0 {
 		if spec.read {
 			// Report the overlay's and the presets' problems too.
 			_, _, more := r.fixtures(spec)
-			problems = append(problems, more...)
+			probs = append(probs, more...)
 		}
-		err = &problemsError{problems}
+		err = invalidSandbox(probs)
 	} else {
 		var sb *sandbox
 		if sb, err = r.create(spec); err == nil {
@@ -89,7 +90,7 @@ func (r *sandboxes) createEndpoint(w http.ResponseWriter, req *http.Request) {
 			return
 		}
 	}
-	var pe *problemsError
+	var pe *problems.Error
 	var full *budget.ExceededError
 	switch {
 	case errors.As(err, &full):
@@ -100,7 +101,7 @@ func (r *sandboxes) createEndpoint(w http.ResponseWriter, req *http.Request) {
 			"this fakeidp holds its maximum of %d sandboxes (server.max_sandboxes): delete one (DELETE /_fakeidp/sandboxes/{id}) or wait until one expires",
 			r.host.cfg.Server.MaxSandboxes))
 	case errors.As(err, &pe):
-		controljson.Error(w, http.StatusBadRequest, "invalid sandbox request", pe.problems...)
+		controljson.Error(w, http.StatusBadRequest, "invalid sandbox request", pe.Problems...)
 	default:
 		r.host.log.Error("creating a sandbox failed", "err", err)
 		writeControlError(w, http.StatusInternalServerError, "creating the sandbox failed")
@@ -109,7 +110,7 @@ func (r *sandboxes) createEndpoint(w http.ResponseWriter, req *http.Request) {
 
 // readSandboxSpec reads a create request's body, naming every problem.
 // An empty body asks for a sandbox with the root's fixtures.
-func readSandboxSpec(req *http.Request) (sandboxSpec, []string) {
+func readSandboxSpec(req *http.Request) (sandboxSpec, problems.List) {
 	var spec sandboxSpec
 	body, err := io.ReadAll(req.Body) // capped by the control middleware
 	if err != nil {
@@ -117,29 +118,29 @@ func readSandboxSpec(req *http.Request) (sandboxSpec, []string) {
 		// request, rather than the control API's usual 413.
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return spec, []string{fmt.Sprintf("(body): larger than %d bytes, the control API's limit", mbe.Limit)}
+			return spec, problems.List{fmt.Sprintf("(body): larger than %d bytes, the control API's limit", mbe.Limit)}
 		}
-		return spec, []string{"(body): could not be read"}
+		return spec, problems.List{"(body): could not be read"}
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		return spec, nil
 	}
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(body, &fields); err != nil {
-		return spec, []string{"(body): want a JSON object: " + strings.TrimPrefix(err.Error(), "json: ")}
+		return spec, problems.List{"(body): want a JSON object: " + strings.TrimPrefix(err.Error(), "json: ")}
 	}
 	spec.read = true
-	var problems []string
+	var p problems.List
 	for _, name := range sortedKeys(fields) {
 		raw := fields[name]
 		if string(raw) == "null" {
 			continue
 		}
-		if p := spec.set(name, raw); p != "" {
-			problems = append(problems, name+": "+p)
+		if msg := spec.set(name, raw); msg != "" {
+			p.Add(name, msg)
 		}
 	}
-	return spec, problems
+	return spec, p
 }
 
 // set reads one field of a create request; it returns what is wrong with

@@ -22,6 +22,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/fakeidp/fakeidp/fakeidp/internal/hostport"
+	problemlist "github.com/fakeidp/fakeidp/fakeidp/internal/problems"
 	"github.com/fakeidp/fakeidp/fixtures"
 )
 
@@ -237,17 +238,13 @@ func (c *Config) Defaults() {
 	c.Livedigital.defaults()
 }
 
-// Problems collects validation failures so that all are reported at once.
-type Problems []string
-
-// Addf records a problem with the field it concerns.
-func (p *Problems) Addf(field, format string, args ...any) {
-	*p = append(*p, field+": "+fmt.Sprintf(format, args...))
-}
+// Problems collects validation failures so that all are reported at once:
+// the one problems type, shared with fault rules, stubs and sandboxes.
+type Problems = problemlist.List
 
 // unique records a problem when key is empty or already in seen, and adds
 // it to seen: ids, usernames and emails must each name one thing.
-func (p *Problems) unique(field, what, key string, seen map[string]bool) {
+func unique(p *Problems, field, what, key string, seen map[string]bool) {
 	switch {
 	case key == "":
 		p.Addf(field, "is empty")
@@ -258,26 +255,18 @@ func (p *Problems) unique(field, what, key string, seen map[string]bool) {
 }
 
 // nonEmpty records a problem when value is empty.
-func (p *Problems) nonEmpty(field, value string) {
+func nonEmpty(p *Problems, field, value string) {
 	if value == "" {
 		p.Addf(field, "is empty")
 	}
 }
 
-// Err is nil when there are no problems.
-func (p Problems) Err() error {
-	if len(p) == 0 {
-		return nil
-	}
-	return &ValidationError{Problems: p}
-}
+// ValidationError lists every problem found in a fixtures file, one per
+// line.
+type ValidationError = problemlist.Error
 
-// ValidationError lists every problem found in a fixtures file.
-type ValidationError struct{ Problems []string }
-
-func (e *ValidationError) Error() string {
-	return "invalid fixtures:\n  " + strings.Join(e.Problems, "\n  ")
-}
+// invalid is the *ValidationError of probs.
+func invalid(probs ...string) error { return Problems(probs).FileErr("fixtures") }
 
 // SiteNames are the sites fakeidp serves.
 var SiteNames = []string{"kontur", "doktornarabote-api", "doktornarabote-auth", "livedigital", "medi-api", "extern-api"}
@@ -349,7 +338,7 @@ func (c *Config) Validate() error {
 	c.Livedigital.validate(&p)
 	seen := map[string]bool{}
 	for i, pr := range c.Presets {
-		p.unique(fmt.Sprintf("presets[%d].name", i), "preset", pr.Name, seen)
+		unique(&p, fmt.Sprintf("presets[%d].name", i), "preset", pr.Name, seen)
 	}
-	return p.Err()
+	return p.FileErr("fixtures")
 }

@@ -136,15 +136,15 @@ func (k *Kontur) validate(p *Problems) {
 	users := map[string]bool{}
 	for i, u := range k.Users {
 		f := fmt.Sprintf("kontur.users[%d]", i)
-		p.unique(f+".username", "user", u.Username, users)
-		p.nonEmpty(f+".password", u.Password)
-		p.nonEmpty(f+".subject", u.Subject)
+		unique(p, f+".username", "user", u.Username, users)
+		nonEmpty(p, f+".password", u.Password)
+		nonEmpty(p, f+".subject", u.Subject)
 		validateClaims(p, f+".claims", u.Claims)
 	}
 	for i, r := range k.APIResources {
 		f := fmt.Sprintf("kontur.api_resources[%d]", i)
-		p.nonEmpty(f+".name", r.Name)
-		p.nonEmpty(f+".secret", r.Secret)
+		nonEmpty(p, f+".name", r.Name)
+		nonEmpty(p, f+".secret", r.Secret)
 	}
 	if k.AutoLogin != "" && !users[k.AutoLogin] {
 		p.Addf("kontur.auto_login", "no user %q", k.AutoLogin)
@@ -153,8 +153,8 @@ func (k *Kontur) validate(p *Problems) {
 
 // validateClient checks one client; f is its field path.
 func (k *Kontur) validateClient(p *Problems, f string, c *KonturClient, ids map[string]bool) {
-	p.unique(f+".id", "client", c.ID, ids)
-	p.nonEmpty(f+".secret", c.Secret)
+	unique(p, f+".id", "client", c.ID, ids)
+	nonEmpty(p, f+".secret", c.Secret)
 	if len(c.GrantTypes) == 0 {
 		p.Addf(f+".grant_types", "is empty")
 	}

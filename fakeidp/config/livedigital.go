@@ -57,8 +57,8 @@ func (l *Livedigital) validate(p *Problems) {
 	emails := map[string]bool{}
 	for i, u := range l.Users {
 		f := fmt.Sprintf("livedigital.users[%d]", i)
-		p.unique(f+".email", "user", u.Email, emails)
-		p.nonEmpty(f+".password", u.Password)
+		unique(p, f+".email", "user", u.Email, emails)
+		nonEmpty(p, f+".password", u.Password)
 		if !objectIDRe.MatchString(u.ObjectID) {
 			p.Addf(f+".object_id", "must be 24 lowercase hex digits, got %q", u.ObjectID)
 		}
@@ -66,8 +66,8 @@ func (l *Livedigital) validate(p *Problems) {
 	ids := map[string]bool{}
 	for i, c := range l.Clients {
 		f := fmt.Sprintf("livedigital.clients[%d]", i)
-		p.unique(f+".id", "client", c.ID, ids)
-		p.nonEmpty(f+".secret", c.Secret)
+		unique(p, f+".id", "client", c.ID, ids)
+		nonEmpty(p, f+".secret", c.Secret)
 		if !objectIDRe.MatchString(c.ObjectID) {
 			p.Addf(f+".object_id", "must be 24 lowercase hex digits, got %q", c.ObjectID)
 		}

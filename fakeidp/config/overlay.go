@@ -49,12 +49,12 @@ func Overlay(base *Config, doc []byte, mode OverlayMode) (*Config, error) {
 // validates.
 func applyDoc(c *Config, doc []byte, mode OverlayMode) (*Config, error) {
 	if len(doc) > MaxDocumentBytes {
-		return nil, &ValidationError{Problems: []string{fmt.Sprintf(
-			"(document): too large; a fixtures document may have at most %d bytes", MaxDocumentBytes)}}
+		return nil, invalid(fmt.Sprintf(
+			"(document): too large; a fixtures document may have at most %d bytes", MaxDocumentBytes))
 	}
 	root, err := parseDoc(doc)
 	if err != nil {
-		return nil, &ValidationError{Problems: []string{"(document): " + err.Error()}}
+		return nil, invalid("(document): " + err.Error())
 	}
 	w := newWalker(mode, len(doc))
 	if root != nil {
@@ -71,7 +71,7 @@ func applyDoc(c *Config, doc []byte, mode OverlayMode) (*Config, error) {
 		}
 	}
 	if len(probs) > 0 {
-		return nil, &ValidationError{Problems: probs}
+		return nil, invalid(probs...)
 	}
 	return c, nil
 }

@@ -5,11 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/fakeidp/fakeidp/fakeidp/internal/problems"
 	"github.com/fakeidp/fakeidp/fakeidp/internal/strictjson"
 )
 
@@ -154,7 +154,7 @@ func DecodeJSON(data []byte) (rules []Rule, list bool, err error) {
 	if _, list = probe["rules"]; !list {
 		var r Rule
 		decoding, invalid := decodeRule(data, &r)
-		if err := problems(append(decoding, invalid...)).err(); err != nil {
+		if err := problems.List(append(decoding, invalid...)).Err(what); err != nil {
 			return nil, false, err
 		}
 		return []Rule{r}, false, nil
@@ -162,17 +162,18 @@ func DecodeJSON(data []byte) (rules []Rule, list bool, err error) {
 	var env struct {
 		Rules []json.RawMessage `json:"rules"`
 	}
-	p, ok := strictjson.DecodeAll(data, &env)
+	decoded, ok := strictjson.DecodeAll(data, &env)
+	p := problems.List(decoded)
 	if !ok {
-		return nil, true, problems(p).err()
+		return nil, true, p.Err(what)
 	}
 	rules = make([]Rule, len(env.Rules))
 	for i, raw := range env.Rules {
 		decoding, invalid := decodeRule(raw, &rules[i])
-		p = append(p, prefixed(fmt.Sprintf("rules[%d]: ", i), decoding)...)
-		p = append(p, prefixed(fmt.Sprintf("rules[%d].", i), invalid)...)
+		p.Under(fmt.Sprintf("rules[%d]: ", i), decoding)
+		p.Under(fmt.Sprintf("rules[%d].", i), invalid)
 	}
-	if err := problems(p).err(); err != nil {
+	if err := p.Err(what); err != nil {
 		return nil, true, err
 	}
 	return rules, true, nil
@@ -189,22 +190,9 @@ func decodeRule(data []byte, r *Rule) (decoding, invalid []string) {
 		return decoding, nil
 	}
 	if pe, _ := r.Validate().(*ProblemsError); pe != nil {
-		for _, msg := range pe.Problems {
-			field, _, _ := strings.Cut(msg, ": ")
-			if !slices.ContainsFunc(decoding, func(d string) bool { return strings.HasPrefix(d, field+": want ") }) {
-				invalid = append(invalid, msg)
-			}
-		}
+		invalid = problems.Beyond(decoding, pe.Problems)
 	}
 	return decoding, invalid
-}
-
-func prefixed(prefix string, msgs []string) []string {
-	out := make([]string, len(msgs))
-	for i, m := range msgs {
-		out[i] = prefix + m
-	}
-	return out
 }
 
 // yamlJSON turns a YAML rule into JSON, so that both formats are read by
@@ -239,7 +227,7 @@ func (r *Rule) UnmarshalYAML(n *yaml.Node) error {
 // DecodeYAML decodes and validates the rules of a config preset, reporting
 // every problem at once as rules[i]: ….
 func DecodeYAML(nodes []yaml.Node) (Checked, error) {
-	var p problems
+	var p problems.List
 	rules := make([]Rule, len(nodes))
 	for i := range nodes {
 		data, err := yamlJSON(&nodes[i])
@@ -248,10 +236,10 @@ func DecodeYAML(nodes []yaml.Node) (Checked, error) {
 			continue
 		}
 		decoding, invalid := decodeRule(data, &rules[i])
-		p = append(p, prefixed(fmt.Sprintf("rules[%d]: line %d: ", i, nodes[i].Line), decoding)...)
-		p = append(p, prefixed(fmt.Sprintf("rules[%d].", i), invalid)...)
+		p.Under(fmt.Sprintf("rules[%d]: line %d: ", i, nodes[i].Line), decoding)
+		p.Under(fmt.Sprintf("rules[%d].", i), invalid)
 	}
-	if err := p.err(); err != nil {
+	if err := p.Err(what); err != nil {
 		return Checked{}, err
 	}
 	return Checked{rules}, nil

@@ -8,48 +8,28 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fakeidp/fakeidp/fakeidp/internal/problems"
 	"github.com/fakeidp/fakeidp/fakeidp/site"
 )
 
 // ProblemsError lists everything wrong with one or more rules, each
-// problem naming its field, e.g. "effect.delay: …".
-type ProblemsError struct{ Problems []string }
+// problem naming its field, e.g. "effect.delay: …": the one problems type,
+// shared with stubs, fixtures and sandboxes.
+type ProblemsError = problems.Error
 
-func (e *ProblemsError) Error() string {
-	return "invalid fault rule: " + strings.Join(e.Problems, "; ")
-}
-
-type problems []string
-
-func (p *problems) add(field, msg string) {
-	if field == "" {
-		*p = append(*p, msg)
-		return
-	}
-	*p = append(*p, field+": "+msg)
-}
-
-func (p *problems) addf(field, format string, args ...any) {
-	p.add(field, fmt.Sprintf(format, args...))
-}
-
-func (p problems) err() error {
-	if len(p) == 0 {
-		return nil
-	}
-	return &ProblemsError{Problems: p}
-}
+// what names what the problems are about in ProblemsError's text.
+const what = "fault rule"
 
 func problemsOf(field, msg string) error {
-	var p problems
-	p.add(field, msg)
-	return p.err()
+	var p problems.List
+	p.Add(field, msg)
+	return p.Err(what)
 }
 
 // validateAll validates each rule, prefixing problems with rules[i] when
 // the rules came as a list.
 func validateAll(rules []Rule, list bool) error {
-	var all problems
+	var all problems.List
 	for i := range rules {
 		err, _ := rules[i].Validate().(*ProblemsError)
 		if err == nil {
@@ -62,7 +42,7 @@ func validateAll(rules []Rule, list bool) error {
 			all = append(all, msg)
 		}
 	}
-	return all.err()
+	return all.Err(what)
 }
 
 // EffectTypes lists the effect types, the commonest first.
@@ -86,29 +66,29 @@ var effectFields = map[string][]string{
 
 // Validate reports every problem of r at once, as a *ProblemsError.
 func (r *Rule) Validate() error {
-	var p problems
+	var p problems.List
 	r.Match.validate(&p)
 	if r.Times < 0 {
-		p.addf("times", "must be 0 (always) or more, got %d", r.Times)
+		p.Addf("times", "must be 0 (always) or more, got %d", r.Times)
 	}
 	if r.After < 0 {
-		p.addf("after", "must be 0 or more, got %d", r.After)
+		p.Addf("after", "must be 0 or more, got %d", r.After)
 	}
 	r.Effect.validate(&p)
-	return p.err()
+	return p.Err(what)
 }
 
-func (m *Match) validate(p *problems) {
+func (m *Match) validate(p *problems.List) {
 	if m.Site != "" {
 		if _, ok := site.ByName(m.Site); !ok {
-			p.addf("match.site", "unknown site %q; want one of %s", m.Site, siteNames())
+			p.Addf("match.site", "unknown site %q; want one of %s", m.Site, siteNames())
 		}
 	}
 	if m.Path != "" && !strings.HasPrefix(m.Path, "/") {
-		p.addf("match.path", "must start with / (the path below the site prefix), got %q", m.Path)
+		p.Addf("match.path", "must start with / (the path below the site prefix), got %q", m.Path)
 	}
 	if m.Method != "" && !isToken(m.Method) {
-		p.addf("match.method", "not an HTTP method: %q", m.Method)
+		p.Addf("match.method", "not an HTTP method: %q", m.Method)
 	}
 }
 
@@ -120,19 +100,19 @@ func siteNames() string {
 	return strings.Join(names, ", ")
 }
 
-func (e *Effect) validate(p *problems) {
+func (e *Effect) validate(p *problems.List) {
 	allowed, ok := effectFields[e.Type]
 	switch {
 	case e.Type == "":
-		p.add("effect.type", "is missing; want one of "+effectTypes)
+		p.Add("effect.type", "is missing; want one of "+effectTypes)
 		return
 	case !ok:
-		p.addf("effect.type", "unknown effect %q; want one of %s", e.Type, effectTypes)
+		p.Addf("effect.type", "unknown effect %q; want one of %s", e.Type, effectTypes)
 		return
 	}
 	for _, name := range e.setFields() {
 		if !slices.Contains(allowed, name) {
-			p.addf("effect."+name, "not used by effect type %q", e.Type)
+			p.Addf("effect."+name, "not used by effect type %q", e.Type)
 		}
 	}
 	e.validateValues(p)
@@ -158,53 +138,53 @@ func (e *Effect) setFields() []string {
 	return set
 }
 
-func (e *Effect) validateValues(p *problems) {
+func (e *Effect) validateValues(p *problems.List) {
 	if e.Type == TypeError && e.Error == "" {
-		p.add("effect.error", "is required for an error effect, e.g. \"invalid_client\"")
+		p.Add("effect.error", "is required for an error effect, e.g. \"invalid_client\"")
 	}
 	if e.Error != "" && !isErrorCode(e.Error) {
-		p.addf("effect.error", "%q is not an OAuth error code (printable ASCII, no quote or backslash)", e.Error)
+		p.Addf("effect.error", "%q is not an OAuth error code (printable ASCII, no quote or backslash)", e.Error)
 	}
 	// 1xx are interim responses: net/http would follow them with a 200.
 	if e.Status != 0 && (e.Status < 200 || e.Status > 599) {
-		p.addf("effect.status", "must be between 200 and 599, got %d", e.Status)
+		p.Addf("effect.status", "must be between 200 and 599, got %d", e.Status)
 	}
 	if e.Type == TypeLatency {
 		validateDelay(p, e.Delay)
 	}
 	if strings.ContainsAny(e.ContentType, "\r\n") {
-		p.add("effect.content_type", "must not contain a line break")
+		p.Add("effect.content_type", "must not contain a line break")
 	}
 	validateHeaders(p, e.Headers)
 	validateFields(p, e.Fields)
 }
 
-func validateDelay(p *problems, delay string) {
+func validateDelay(p *problems.List, delay string) {
 	if delay == "" {
-		p.add("effect.delay", "is required for a latency effect, e.g. \"5s\"")
+		p.Add("effect.delay", "is required for a latency effect, e.g. \"5s\"")
 		return
 	}
 	d, err := time.ParseDuration(delay)
 	switch {
 	case err != nil:
-		p.addf("effect.delay", "%q is not a duration such as \"500ms\" or \"5s\"", delay)
+		p.Addf("effect.delay", "%q is not a duration such as \"500ms\" or \"5s\"", delay)
 	case d <= 0:
-		p.addf("effect.delay", "must be positive, got %q", delay)
+		p.Addf("effect.delay", "must be positive, got %q", delay)
 	}
 }
 
-func validateHeaders(p *problems, headers map[string]string) {
+func validateHeaders(p *problems.List, headers map[string]string) {
 	for _, name := range slices.Sorted(maps.Keys(headers)) {
 		field := "effect.headers." + name
 		switch {
 		case !isToken(name):
-			p.addf("effect.headers", "%q is not a header name", name)
+			p.Addf("effect.headers", "%q is not a header name", name)
 		case strings.ContainsAny(headers[name], "\r\n\x00"):
-			p.add(field, "must not contain a line break")
+			p.Add(field, "must not contain a line break")
 		case framingHeader(name):
 			// The effect sets the body; a wrong length would corrupt the
 			// connection rather than simulate a provider.
-			p.add(field, "is set by fakeidp from the body")
+			p.Add(field, "is set by fakeidp from the body")
 		}
 	}
 }
@@ -217,19 +197,19 @@ func framingHeader(name string) bool {
 	return false
 }
 
-func validateFields(p *problems, fields Fields) {
+func validateFields(p *problems.List, fields Fields) {
 	seen := map[string]bool{}
 	for i, f := range fields {
 		field := fmt.Sprintf("effect.fields[%d]", i)
 		switch {
 		case f.Key == "":
-			p.add(field, "empty key")
+			p.Add(field, "empty key")
 		case f.Key == "error" || f.Key == "error_description":
-			p.addf(field, "%q is written from effect.error / effect.description", f.Key)
+			p.Addf(field, "%q is written from effect.error / effect.description", f.Key)
 		case f.Key == "value":
-			p.add(field, `"value" is written from effect.value`)
+			p.Add(field, `"value" is written from effect.value`)
 		case seen[f.Key]:
-			p.addf(field, "duplicate key %q", f.Key)
+			p.Addf(field, "duplicate key %q", f.Key)
 		}
 		seen[f.Key] = true
 	}

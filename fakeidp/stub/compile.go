@@ -9,7 +9,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/fakeidp/fakeidp/fakeidp/config"
+	"github.com/fakeidp/fakeidp/fakeidp/internal/problems"
 )
 
 // SiteRule is what the Set knows of one API site.
@@ -71,7 +71,7 @@ var reservedHeaders = []string{"Content-Length", "Transfer-Encoding", "Connectio
 // compile validates s, reporting every problem with field names prefixed
 // by prefix (e.g. "stubs[2]."), and normalises it.
 func compile(s Stub, sites []SiteRule, maxBody int) (*compiled, error) {
-	var p config.Problems
+	var p problems.List
 	c := &compiled{}
 	s.Method = strings.ToUpper(s.Method)
 	if s.Method == "" {
@@ -96,14 +96,14 @@ func compile(s Stub, sites []SiteRule, maxBody int) (*compiled, error) {
 		p.Addf("require.scope", "%s tokens carry no scopes", s.Site)
 	}
 	c.compileResponse(&s.Response, maxBody, &p)
-	if err := problemsErr(p); err != nil {
+	if err := p.Err(what); err != nil {
 		return nil, err
 	}
 	c.stub = s
 	return c, nil
 }
 
-func (c *compiled) compileResponse(r *Response, maxBody int, p *config.Problems) {
+func (c *compiled) compileResponse(r *Response, maxBody int, p *problems.List) {
 	c.status = r.Status
 	switch {
 	case r.Status == 0:
@@ -164,7 +164,7 @@ func (c *compiled) compileResponse(r *Response, maxBody int, p *config.Problems)
 // compileJSON turns a JSON value into a text whose literal parts are
 // compact JSON and whose placeholders sit inside string values (never in
 // keys). Key order and number spelling are kept.
-func compileJSON(raw json.RawMessage, names []string, p *config.Problems) text {
+func compileJSON(raw json.RawMessage, names []string, p *problems.List) text {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var b textBuilder
@@ -178,7 +178,7 @@ func compileJSON(raw json.RawMessage, names []string, p *config.Problems) text {
 	return b.text()
 }
 
-func jsonValue(dec *json.Decoder, b *textBuilder, names []string, p *config.Problems, field string) error {
+func jsonValue(dec *json.Decoder, b *textBuilder, names []string, p *problems.List, field string) error {
 	tok, err := dec.Token()
 	if err != nil {
 		return err
@@ -206,7 +206,7 @@ func jsonValue(dec *json.Decoder, b *textBuilder, names []string, p *config.Prob
 	return nil
 }
 
-func jsonContainer(dec *json.Decoder, b *textBuilder, open json.Delim, names []string, p *config.Problems, field string) error {
+func jsonContainer(dec *json.Decoder, b *textBuilder, open json.Delim, names []string, p *problems.List, field string) error {
 	if open == '[' {
 		b.literal("[")
 		for i := 0; dec.More(); i++ {

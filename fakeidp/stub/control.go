@@ -41,7 +41,7 @@ func (s *Set) handleAdd(w http.ResponseWriter, r *http.Request) {
 		controljson.Error(w, status, err.Error())
 		return
 	}
-	stubs, list, err := DecodeJSON(body)
+	stubs, list, err := decodeJSON(body, s.invalid)
 	if err == nil {
 		stubs, err = s.Add(stubs...)
 	}

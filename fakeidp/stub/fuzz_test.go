@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/fakeidp/fakeidp/fakeidp/config"
+	"github.com/fakeidp/fakeidp/fakeidp/internal/problems"
 )
 
 // FuzzPathTemplate: any template either parses with no problem, and then
@@ -16,7 +16,7 @@ func FuzzPathTemplate(f *testing.F) {
 		f.Add(seed, "v")
 	}
 	f.Fuzz(func(t *testing.T, template, value string) {
-		var p config.Problems
+		var p problems.List
 		tmpl := parsePath(template, &p, "path")
 		if len(p) > 0 {
 			return

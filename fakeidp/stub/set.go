@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"sync"
 
-	"github.com/fakeidp/fakeidp/fakeidp/config"
 	"github.com/fakeidp/fakeidp/fakeidp/internal/budget"
+	"github.com/fakeidp/fakeidp/fakeidp/internal/problems"
 )
 
 // DefaultMax is how many stubs a Set holds unless told otherwise: enough
@@ -97,28 +97,32 @@ func (s *Set) charged() int64 {
 	return n
 }
 
+// invalid is every problem of st, unprefixed.
+func (s *Set) invalid(st Stub) []string {
+	if _, err := compile(st, s.sites, s.maxBody); err != nil {
+		return err.(*ProblemsError).Problems
+	}
+	return nil
+}
+
 // add is Add; list names each stub's problems by its index; charge counts
 // the stubs against the budget.
 func (s *Set) add(stubs []Stub, list, charge bool) ([]Stub, error) {
-	var p config.Problems
+	var p problems.List
 	out := make([]*compiled, 0, len(stubs))
 	for i, st := range stubs {
 		c, err := compile(st, s.sites, s.maxBody)
 		if err != nil {
-			for _, msg := range err.(*ProblemsError).Problems {
-				if list {
-					msg = fmt.Sprintf("stubs[%d].%s", i, msg)
-				}
-				p = append(p, msg)
+			prefix := ""
+			if list {
+				prefix = fmt.Sprintf("stubs[%d].", i)
 			}
+			p.Under(prefix, err.(*ProblemsError).Problems)
 			continue
 		}
 		out = append(out, c)
 	}
-	if len(p) > maxProblems {
-		p = append(p[:maxProblems:maxProblems], fmt.Sprintf("… and %d more problems", len(p)-maxProblems))
-	}
-	if err := problemsErr(p); err != nil {
+	if err := p.Capped(maxProblems).Err(what); err != nil {
 		return nil, err
 	}
 	var total int64
@@ -131,8 +135,8 @@ func (s *Set) add(stubs []Stub, list, charge bool) ([]Stub, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if have := len(s.byID); have+len(out) > s.max {
-		return nil, &ProblemsError{Problems: []string{fmt.Sprintf(
-			"at most %d stubs: the server holds %d and this adds %d; delete some (DELETE /_fakeidp/stubs) first", s.max, have, len(out))}}
+		return nil, problems.List{fmt.Sprintf(
+			"at most %d stubs: the server holds %d and this adds %d; delete some (DELETE /_fakeidp/stubs) first", s.max, have, len(out))}.Err(what)
 	}
 	if err := s.budget.Reserve(total); err != nil {
 		return nil, err

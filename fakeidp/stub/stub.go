@@ -5,11 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/fakeidp/fakeidp/fakeidp/config"
+	"github.com/fakeidp/fakeidp/fakeidp/internal/problems"
 	"github.com/fakeidp/fakeidp/fakeidp/internal/strictjson"
 )
 
@@ -60,42 +59,60 @@ type Response struct {
 }
 
 // DecodeJSON reads one stub or {"stubs":[…]}; list tells which it was.
-// Unknown fields are refused, each stub's problems named by its index.
+// Every unknown field and every value of the wrong type is reported at
+// once, as a *ProblemsError, each stub's problems named by its index.
 func DecodeJSON(data []byte) (stubs []Stub, list bool, err error) {
+	return decodeJSON(data, nil)
+}
+
+// decodeJSON is DecodeJSON; when decoding finds problems, check (when
+// set) validates each stub that could be read, so that the refusal names
+// the invalid values too, not only the unknown fields.
+func decodeJSON(data []byte, check func(Stub) []string) (stubs []Stub, list bool, err error) {
 	var probe map[string]json.RawMessage
 	if err := json.Unmarshal(data, &probe); err != nil {
 		return nil, false, errors.New("want a JSON object (one stub, or {\"stubs\":[…]}): " + strictjson.Message(err))
 	}
+	items := []json.RawMessage{data}
 	raw, list := probe["stubs"]
-	if !list {
-		var s Stub
-		if err := strictjson.Decode(data, &s); err != nil {
-			return nil, false, err
+	if list {
+		if len(probe) != 1 {
+			return nil, true, errors.New(`a list is {"stubs":[…]} with no other field`)
 		}
-		return []Stub{s}, false, nil
+		if err := json.Unmarshal(raw, &items); err != nil {
+			return nil, true, errors.New("stubs: want an array of stubs")
+		}
 	}
-	if len(probe) != 1 {
-		return nil, true, errors.New(`a list is {"stubs":[…]} with no other field`)
-	}
-	var items []json.RawMessage
-	if err := json.Unmarshal(raw, &items); err != nil {
-		return nil, true, errors.New("stubs: want an array of stubs")
-	}
-	var p config.Problems
 	stubs = make([]Stub, len(items))
+	decoding := make([][]string, len(items))
+	read := make([]bool, len(items))
+	bad := false
 	for i, item := range items {
-		if err := strictjson.Decode(item, &stubs[i]); err != nil {
-			p.Addf(fmt.Sprintf("stubs[%d]", i), "%s", err)
+		decoding[i], read[i] = strictjson.DecodeAll(item, &stubs[i])
+		bad = bad || len(decoding[i]) > 0
+	}
+	if !bad {
+		return stubs, list, nil
+	}
+	var p problems.List
+	for i := range items {
+		at, field := "", ""
+		if list {
+			at, field = fmt.Sprintf("stubs[%d]: ", i), fmt.Sprintf("stubs[%d].", i)
+		}
+		p.Under(at, decoding[i])
+		if read[i] && check != nil {
+			p.Under(field, problems.Beyond(decoding[i], check(stubs[i])))
 		}
 	}
-	return stubs, true, problemsErr(p)
+	return nil, list, p.Capped(maxProblems).Err(what)
 }
 
 // DecodeYAML reads the fixtures' stubs, with the same strictness as JSON:
 // each node becomes JSON (mapping order kept, so a response's keys come
 // out as written) and goes through the one strict decoder.
 func DecodeYAML(nodes []yaml.Node) ([]Stub, error) {
-	var p config.Problems
+	var p problems.List
 	stubs := make([]Stub, len(nodes))
 	for i := range nodes {
 		var b bytes.Buffer
@@ -103,11 +120,10 @@ func DecodeYAML(nodes []yaml.Node) ([]Stub, error) {
 			p.Addf(fmt.Sprintf("stubs[%d]", i), "%s", err)
 			continue
 		}
-		if err := strictjson.Decode(b.Bytes(), &stubs[i]); err != nil {
-			p.Addf(fmt.Sprintf("stubs[%d]", i), "line %d: %v", nodes[i].Line, err)
-		}
+		decoding, _ := strictjson.DecodeAll(b.Bytes(), &stubs[i])
+		p.Under(fmt.Sprintf("stubs[%d]: line %d: ", i, nodes[i].Line), decoding)
 	}
-	return stubs, problemsErr(p)
+	return stubs, p.Err(what)
 }
 
 // yamlToJSON writes a YAML node as JSON, keeping mapping order.
@@ -170,17 +186,9 @@ func writeJSON(b *bytes.Buffer, v any) {
 }
 
 // ProblemsError lists everything wrong with one or more stubs, each
-// problem naming its field, e.g. "stubs[2].path: …".
-type ProblemsError struct{ Problems []string }
+// problem naming its field, e.g. "stubs[2].path: …": the one problems
+// type, shared with fault rules, fixtures and sandboxes.
+type ProblemsError = problems.Error
 
-func (e *ProblemsError) Error() string {
-	return "invalid stub: " + strings.Join(e.Problems, "; ")
-}
-
-// problemsErr is nil when there are no problems.
-func problemsErr(p config.Problems) error {
-	if len(p) == 0 {
-		return nil
-	}
-	return &ProblemsError{Problems: p}
-}
+// what names what the problems are about in ProblemsError's text.
+const what = "stub"

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/fakeidp/fakeidp/fakeidp/config"
+	"github.com/fakeidp/fakeidp/fakeidp/internal/problems"
 )
 
 // Limits on one stub, so that a stub cannot make matching or rendering
@@ -30,7 +30,7 @@ type segment struct {
 
 // parsePath reads a template such as "/V2/policies/{id}". Every problem
 // is reported.
-func parsePath(path string, p *config.Problems, field string) pathTemplate {
+func parsePath(path string, p *problems.List, field string) pathTemplate {
 	var t pathTemplate
 	switch {
 	case path == "":
@@ -56,7 +56,7 @@ func parsePath(path string, p *config.Problems, field string) pathTemplate {
 	return t
 }
 
-func parseSegment(seg string, t *pathTemplate, p *config.Problems, field string) segment {
+func parseSegment(seg string, t *pathTemplate, p *problems.List, field string) segment {
 	if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") {
 		name := seg[1 : len(seg)-1]
 		switch {
@@ -145,7 +145,7 @@ type text []part
 // parseText splits s into literal parts and placeholders. "$${" is a
 // literal "${". Unknown placeholders and path names the template lacks
 // are problems.
-func parseText(s string, names []string, p *config.Problems, field string) text {
+func parseText(s string, names []string, p *problems.List, field string) text {
 	var out text
 	var lit strings.Builder
 	for {
