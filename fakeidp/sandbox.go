@@ -6,8 +6,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"github.com/fakeidp/fakeidp/fakeidp/internal/problems"
-	"github.com/fakeidp/fakeidp/fakeidp/internal/route"
 	"net/http"
 	"slices"
 	"strings"
@@ -16,6 +14,8 @@ import (
 	"time"
 
 	"github.com/fakeidp/fakeidp/fakeidp/config"
+	"github.com/fakeidp/fakeidp/fakeidp/internal/problems"
+	"github.com/fakeidp/fakeidp/fakeidp/internal/route"
 )
 
 // A sandbox is an instance of its own, built by the same constructor as
@@ -135,6 +135,12 @@ func (r *sandboxes) create(spec sandboxSpec) (*sandbox, error) {
 	if err == nil {
 		var sb *sandbox
 		sb, err = r.build(id, spec, cfg, presets)
+		var pe *problems.Error
+		if errors.As(err, &pe) {
+			// The overlay's stubs, checked as the instance takes them:
+			// bad input, named under "fixtures" like the rest.
+			err = invalidSandbox(underFixtures(err))
+		}
 		r.mu.Lock()
 		defer r.mu.Unlock()
 		delete(r.pending, id)

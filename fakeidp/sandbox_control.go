@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/fakeidp/fakeidp/fakeidp/internal/problems"
-	"github.com/fakeidp/fakeidp/fakeidp/internal/route"
 	"io"
 	"net/http"
 	"sort"
@@ -17,6 +15,8 @@ import (
 
 	"github.com/fakeidp/fakeidp/fakeidp/internal/budget"
 	"github.com/fakeidp/fakeidp/fakeidp/internal/controljson"
+	"github.com/fakeidp/fakeidp/fakeidp/internal/problems"
+	"github.com/fakeidp/fakeidp/fakeidp/internal/route"
 )
 
 // The root's control API manages its sandboxes:
