@@ -13,7 +13,6 @@ import (
 	"github.com/fakeidp/fakeidp/fakeidp/internal/controljson"
 	"github.com/fakeidp/fakeidp/fakeidp/internal/route"
 	"github.com/fakeidp/fakeidp/fakeidp/internal/strictjson"
-	"github.com/fakeidp/fakeidp/fakeidp/site"
 )
 
 // mountEndpoints serves the fake's own API under /_fakeidp/. Sites never
@@ -89,11 +88,7 @@ func (s *Instance) index(w http.ResponseWriter, r *http.Request) {
 // by, at its listen address, as the startup banner gives them: a health
 // check tells where the server listens, whatever name reached it.
 func (s *Instance) health(w http.ResponseWriter, r *http.Request) {
-	sites := make(map[string]string, len(site.All))
-	for i, st := range site.All {
-		sites[st.Name] = s.listenerSiteURL(i, r.TLS != nil)
-	}
-	controljson.Write(w, http.StatusOK, map[string]any{"status": "ok", "sites": sites})
+	controljson.Write(w, http.StatusOK, map[string]any{"status": "ok", "sites": s.listenerSiteURLs(r.TLS != nil)})
 }
 
 func (s *Instance) resetEndpoint(w http.ResponseWriter, _ *http.Request) {

@@ -39,7 +39,8 @@ const cabinetPage = "/_fakeidp/livedigital/"
 // controlGuard wraps the whole control API, its 404s and 405s included.
 func (s *host) controlGuard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if status, msg := s.admitControl(r); status != 0 {
+		status, msg, sess := s.admitControl(r)
+		if status != 0 {
 			if status == http.StatusUnauthorized && r.Method == http.MethodGet && r.URL.Path == cabinetPage {
 				// A person opening the cabinet without the cookie: the
 				// sign-in page, which comes back here. Relative, so that
@@ -54,7 +55,7 @@ func (s *host) controlGuard(next http.Handler) http.Handler {
 			writeControlError(w, status, msg)
 			return
 		}
-		if sess := s.cookieSession(r); sess != nil {
+		if sess != nil {
 			// Signing out ends what the session opened and is still
 			// running, a journal stream above all.
 			ctx, cancel := context.WithCancel(r.Context())
@@ -67,38 +68,39 @@ func (s *host) controlGuard(next http.Handler) http.Handler {
 	})
 }
 
-// admitControl returns 0 for a request that may proceed, else the status
-// and message to refuse it with.
-func (s *host) admitControl(r *http.Request) (int, string) {
+// admitControl returns 0 for a request that may proceed, with the
+// dashboard session that authorised it (nil for a token or no guard),
+// else the status and message to refuse it with.
+func (s *host) admitControl(r *http.Request) (int, string, *session) {
 	// DNS rebinding: a page on attacker.example whose name now resolves
 	// to 127.0.0.1 is same-origin with its own answers, so it could read
 	// the cabinet's secrets and the journal. Its requests still carry
 	// Host: attacker.example, a name this server was never told of.
 	if !s.hosts.allowed(r.Host) {
-		return http.StatusForbidden, "Host " + truncate(r.Host, 80) + " is not this fakeidp's: use localhost, a loopback IP or the listen address, or add the name to server.public_names (--public-name)"
+		return http.StatusForbidden, "Host " + truncate(r.Host, 80) + " is not this fakeidp's: use localhost, a loopback IP or the listen address, or add the name to server.public_names (--public-name)", nil
 	}
 	// Another page's requests carry its Origin. Same-origin fetches carry
 	// this server's own; curl and test code send none.
 	if origins, ok := r.Header["Origin"]; ok && (len(origins) != 1 || !sameOrigin(origins[0], r)) {
-		return http.StatusForbidden, "the control API refuses requests from other web pages (Origin " + truncate(strings.Join(origins, ", "), 80) + ")"
+		return http.StatusForbidden, "the control API refuses requests from other web pages (Origin " + truncate(strings.Join(origins, ", "), 80) + ")", nil
 	}
-	ok, byCookie := s.controlCredentials(r)
+	ok, byCookie, sess := s.controlCredentials(r)
 	if !ok && !openControl(r) {
-		return http.StatusUnauthorized, "the control API needs Authorization: Bearer <control token> (in a browser: sign in at /_fakeidp/ui)"
+		return http.StatusUnauthorized, "the control API needs Authorization: Bearer <control token> (in a browser: sign in at /_fakeidp/ui)", nil
 	}
 	// SameSite=Strict keeps the cookie from other sites, but not from
 	// another port of localhost, which is the same site: the header is
 	// what such a page cannot send.
 	if byCookie && !safeMethod(r) && r.Header.Get(csrfHeader) == "" {
-		return http.StatusForbidden, "a call with the dashboard's cookie needs the " + csrfHeader + " header: other web pages cannot drive the control API"
+		return http.StatusForbidden, "a call with the dashboard's cookie needs the " + csrfHeader + " header: other web pages cannot drive the control API", nil
 	}
 	// A cross-site page can send a form or text/plain body without asking
 	// (a CORS "simple request"); application/json it can send only after
 	// a preflight, which this server never grants.
 	if changesState(r) && oauth.MediaType(r) != "application/json" {
-		return http.StatusUnsupportedMediaType, "control calls that change state need Content-Type: application/json"
+		return http.StatusUnsupportedMediaType, "control calls that change state need Content-Type: application/json", nil
 	}
-	return 0, ""
+	return 0, "", sess
 }
 
 // controlAuthorized checks the control token, when one is set. Compared in

@@ -40,36 +40,22 @@ func (s *Instance) mountDashboard(r route.Router) {
 	r.HandleFunc("/ui/session", s.host.signOut, http.MethodDelete)
 }
 
-// controlCredentials reports whether r may use the control API, and
-// whether its session cookie is what authorised it.
-func (s *host) controlCredentials(r *http.Request) (ok, byCookie bool) {
+// controlCredentials reports whether r may use the control API, whether
+// it came with a session cookie (live or not), and the live dashboard
+// session that authorised it, if that is what did.
+func (s *host) controlCredentials(r *http.Request) (ok, byCookie bool, sess *session) {
 	if s.controlToken == "" {
-		return true, false
+		return true, false, nil
 	}
 	if _, has := r.Header["Authorization"]; has {
-		return s.controlAuthorized(r), false
+		return s.controlAuthorized(r), false, nil
 	}
 	c, err := r.Cookie(sessionCookie)
 	if err != nil {
-		return false, false
+		return false, false, nil
 	}
-	return s.sessions.find(c.Value) != nil, true
-}
-
-// cookieSession is the live dashboard session that authorises r, or nil
-// when r has none or is authorised otherwise.
-func (s *host) cookieSession(r *http.Request) *session {
-	if s.controlToken == "" {
-		return nil
-	}
-	if _, has := r.Header["Authorization"]; has {
-		return nil
-	}
-	c, err := r.Cookie(sessionCookie)
-	if err != nil {
-		return nil
-	}
-	return s.sessions.find(c.Value)
+	sess = s.sessions.find(c.Value)
+	return sess != nil, true, sess
 }
 
 // openControl: what a browser needs before it has the cookie, the page
@@ -142,7 +128,7 @@ func (s *host) cookie(r *http.Request, value string, maxAge int) *http.Cookie {
 // dashboardPage gathers what the dashboard shows; only the sign-in form
 // until the request is authorised.
 func (s *Instance) dashboardPage(r *http.Request) ui.Page {
-	if ok, _ := s.host.controlCredentials(r); !ok {
+	if ok, _, _ := s.host.controlCredentials(r); !ok {
 		return ui.Page{SignIn: true}
 	}
 	p := ui.Page{
@@ -188,8 +174,8 @@ func (s *Instance) dashboardSites() []ui.Site {
 // and a sandbox is named by a header, as its path prefix is not there.
 func (s *Instance) hostNote() string {
 	note := "needs DNS (e.g. /etc/hosts) or a Host header naming it"
-	if id, ok := strings.CutPrefix(s.mount, SandboxPrefix); ok {
-		note += ", and " + SandboxHeader + ": " + id
+	if s.id != "" {
+		note += ", and " + SandboxHeader + ": " + s.id
 	}
 	return note
 }

@@ -3,7 +3,6 @@ package fakeidp
 import (
 	"crypto/rand"
 	"io"
-	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
@@ -86,7 +85,7 @@ type Instance struct {
 func (h *host) build(opts Options, cfg *config.Config, presets map[string]*preset, id string) (*Instance, error) {
 	log := opts.Logger
 	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+		log = h.log
 	}
 	keySet, err := loadKeys(cfg)
 	if err != nil {
@@ -234,10 +233,8 @@ func siteIndex(name string) (int, bool) {
 // mapping), as IdentityServer derives it; the front door has checked
 // that it is host[:port].
 func (in *Instance) siteBase(i int, r *http.Request, byHost bool) string {
-	if in.public[0] != nil {
-		if pub := in.public[boolIndex(r.TLS != nil)][i]; pub != "" {
-			return pub
-		}
+	if pub := in.publicURL(i, r.TLS != nil); pub != "" {
+		return pub
 	}
 	if byHost {
 		return site.HostBase(r)
@@ -264,12 +261,29 @@ func (in *Instance) siteURLsFor(r *http.Request) map[string]string {
 	return out
 }
 
+// publicURL is site i's configured public URL for a request over TLS or
+// not, "" when it has none.
+func (in *Instance) publicURL(i int, overTLS bool) string {
+	if in.public[0] == nil {
+		return ""
+	}
+	return in.public[boolIndex(overTLS)][i]
+}
+
+// listenerSiteURLs maps every site to its URL through the HTTP or the
+// HTTPS listener.
+func (in *Instance) listenerSiteURLs(overTLS bool) map[string]string {
+	out := make(map[string]string, len(site.All))
+	for i, st := range site.All {
+		out[st.Name] = in.listenerSiteURL(i, overTLS)
+	}
+	return out
+}
+
 // listenerSiteURL is site i's URL through the HTTP or the HTTPS listener.
 func (in *Instance) listenerSiteURL(i int, overTLS bool) string {
-	if in.public[0] != nil {
-		if pub := in.public[boolIndex(overTLS)][i]; pub != "" {
-			return pub
-		}
+	if pub := in.publicURL(i, overTLS); pub != "" {
+		return pub
 	}
 	base := in.host.listenerBase(overTLS)
 	if base == "" {
@@ -302,13 +316,7 @@ func (in *Instance) SiteURL(name string) string {
 }
 
 // SiteURLs maps every site to its base URL through the HTTP listener.
-func (in *Instance) SiteURLs() map[string]string {
-	out := make(map[string]string, len(site.All))
-	for i, st := range site.All {
-		out[st.Name] = in.listenerSiteURL(i, false)
-	}
-	return out
-}
+func (in *Instance) SiteURLs() map[string]string { return in.listenerSiteURLs(false) }
 
 // TLSURL is the instance's base through the HTTPS listener, e.g.
 // "https://127.0.0.1:41235"; "" until ListenTLS.

@@ -22,8 +22,8 @@ func (s *Instance) konturIssuer(r *http.Request, iss string) bool {
 	if !s.anyHost(api, func(h string) bool { return strings.EqualFold(h, hostName(r.Host)) }) {
 		return iss == s.siteBase(konturSite, r, false)
 	}
-	if s.public[0] != nil && s.public[boolIndex(r.TLS != nil)][konturSite] != "" {
-		return iss == s.siteBase(konturSite, r, true)
+	if pub := s.publicURL(konturSite, r.TLS != nil); pub != "" {
+		return iss == pub
 	}
 	// HostBase is scheme://host[:port], the default port left out.
 	scheme, hostport, _ := strings.Cut(site.HostBase(r), "://")

@@ -165,22 +165,20 @@ func (s *host) httpClient() *http.Client {
 	}}
 }
 
+// isSiteHost reports whether host is one of the sites' host names, their
+// own or the fixtures' sites.<name>.hosts.
+func (s *host) isSiteHost(host string) bool {
+	_, ok := s.byHost[strings.ToLower(host)]
+	return ok
+}
+
 // newTransport is Client's transport; s.mu is held.
 func (s *host) newTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
-	hosts := map[string]bool{}
-	for _, h := range site.HostNames() {
-		hosts[strings.ToLower(h)] = true
-	}
-	for _, st := range s.cfg.Sites {
-		for _, h := range st.Hosts {
-			hosts[strings.ToLower(h)] = true
-		}
-	}
 	redirect := map[string]string{"80": s.listenAt[0], "443": s.listenAt[1]}
 	dialer := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
 	t.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
-		if host, port, err := net.SplitHostPort(addr); err == nil && hosts[strings.ToLower(host)] && redirect[port] != "" {
+		if host, port, err := net.SplitHostPort(addr); err == nil && s.isSiteHost(host) && redirect[port] != "" {
 			addr = redirect[port]
 		}
 		return dialer.DialContext(ctx, network, addr)

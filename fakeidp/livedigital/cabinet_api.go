@@ -122,14 +122,9 @@ func writeControl(w http.ResponseWriter, status int, body any) {
 }
 
 func redirectToPage(w http.ResponseWriter, r *http.Request) {
-	// Relative to the path the client asked for, so that a sandbox's
-	// cabinet (under /sandbox/{id}/) redirects to its own page, not the
-	// root's: http.Redirect would resolve it against the path below the
-	// sandbox's prefix.
-	h := w.Header()
-	h.Set("Cache-Control", "no-store")
-	h.Set("Location", "livedigital/")
-	w.WriteHeader(http.StatusFound)
+	// Relative, so that a sandbox's cabinet redirects to its own page.
+	w.Header().Set("Cache-Control", "no-store")
+	route.RelativeRedirect(w, "livedigital/", http.StatusFound)
 }
 
 func (s *Site) listUsers(*http.Request) (int, any, error) {

@@ -84,13 +84,10 @@ func (d *Dashboard) Mount(r route.Router) {
 	r.HandleFunc("/ui/assets/{file}", serveAsset, http.MethodGet, http.MethodHead)
 }
 
-// redirectToPage sends /ui/ to /ui with a Location relative to the path
-// the client asked for, so that a sandbox's dashboard (under
-// /sandbox/{id}/) stays its own: http.Redirect would resolve it against
-// the path below the sandbox's prefix, which is the root's.
+// redirectToPage sends /ui/ to /ui, relative so that a sandbox's
+// dashboard stays its own.
 func redirectToPage(w http.ResponseWriter, _ *http.Request) {
-	w.Header().Set("Location", "../ui")
-	w.WriteHeader(http.StatusMovedPermanently)
+	route.RelativeRedirect(w, "../ui", http.StatusMovedPermanently)
 }
 
 var assets, _ = fs.Sub(assetFS, "assets")

@@ -84,9 +84,6 @@ func (c *Compiler) next() Index {
 	return Index(c.n - 1)
 }
 
-// Len is how many routes were mounted.
-func (c *Compiler) Len() int { return c.n }
-
 // Table lists an instance's handlers in the order they were mounted.
 type Table []http.Handler
 
@@ -141,4 +138,13 @@ func (d Dispatch) refuse(r *http.Request, code, message string) {
 	if d.Refuse != nil {
 		d.Refuse(r, code, message)
 	}
+}
+
+// RelativeRedirect answers status with a Location relative to the path
+// the client asked for. Handlers see the path below an instance's mount
+// (a sandbox's /sandbox/{id}), so http.Redirect, which resolves against
+// that path, would send a sandbox's client to the root's page.
+func RelativeRedirect(w http.ResponseWriter, location string, status int) {
+	w.Header().Set("Location", location)
+	w.WriteHeader(status)
 }
