@@ -59,9 +59,11 @@ func systemRootsPEM(getenv func(string) string) ([]*pem.Block, error) {
 			}
 		}
 	}
+	bundle := "" // the bundle file read, which the directory may hold too
 	for _, f := range files {
 		if data, err := os.ReadFile(f); err == nil {
 			add(data)
+			bundle = f
 			break
 		}
 	}
@@ -71,7 +73,11 @@ func systemRootsPEM(getenv func(string) string) ([]*pem.Block, error) {
 			continue
 		}
 		for _, e := range entries {
-			if data, err := os.ReadFile(filepath.Join(dir, e.Name())); err == nil && !e.IsDir() {
+			path := filepath.Join(dir, e.Name())
+			if e.IsDir() || path == bundle {
+				continue
+			}
+			if data, err := os.ReadFile(path); err == nil {
 				add(data)
 			}
 		}

@@ -36,8 +36,7 @@ func (j *Journal) handleList(w http.ResponseWriter, r *http.Request) {
 	if s := q.Get("status"); s != "" {
 		var ok bool
 		if f.Status, f.StatusClass, ok = parseStatus(s); !ok {
-			controljson.Write(w, http.StatusBadRequest, map[string]string{
-				"error": "status: want a status such as 401, or a class such as 4xx"})
+			controljson.Error(w, http.StatusBadRequest, "status: want a status such as 401, or a class such as 4xx")
 			return
 		}
 	}
@@ -53,8 +52,7 @@ func (j *Journal) handleList(w http.ResponseWriter, r *http.Request) {
 }
 
 func writeBadLimit(w http.ResponseWriter) {
-	controljson.Write(w, http.StatusBadRequest, map[string]string{
-		"error": "limit: want a whole number of entries, 0 or more"})
+	controljson.Error(w, http.StatusBadRequest, "limit: want a whole number of entries, 0 or more")
 }
 
 func (j *Journal) handleClear(w http.ResponseWriter, _ *http.Request) {

@@ -51,9 +51,9 @@ func (j *Journal) admitStream(w http.ResponseWriter) (release func(), ok bool) {
 	}
 	if !j.slots.take() {
 		w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
-		controljson.Write(w, http.StatusTooManyRequests, map[string]string{"error": fmt.Sprintf(
+		controljson.Error(w, http.StatusTooManyRequests, fmt.Sprintf(
 			"too many journal streams: this fakeidp allows %d open at once (server.max_streams), its sandboxes' included; close another page's stream, or retry in %d s",
-			j.slots.max, retryAfter)})
+			j.slots.max, retryAfter))
 		return nil, false
 	}
 	return j.slots.give, true

@@ -106,7 +106,7 @@ func (k *Site) pageParams(w http.ResponseWriter, r *http.Request) (url.Values, b
 	case http.MethodPost:
 		form, e := k.readLoginForm(r)
 		if e != nil {
-			site.Refuse(r, "invalid_request", e.Description)
+			site.RefuseError(r, e)
 			k.errorPage(w, r, http.StatusBadRequest, e.Code, e.Description)
 			return nil, false
 		}

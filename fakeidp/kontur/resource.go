@@ -117,8 +117,12 @@ func (k *Site) introspect(w http.ResponseWriter, r *http.Request) {
 	creds, e := oauth.ClientCredentials(r, form)
 	api, ok := k.apis[creds.ID]
 	if e != nil || !ok || subtle.ConstantTimeCompare([]byte(api.Secret), []byte(creds.Secret)) != 1 {
-		code, message := introspectionRefusal(creds, e, ok)
-		site.Refuse(r, code, message)
+		if e != nil {
+			site.RefuseError(r, e) // the reason ClientCredentials gave
+		} else {
+			code, message := introspectionRefusal(creds, ok)
+			site.Refuse(r, code, message)
+		}
 		h := w.Header()
 		k.traceHeaders(h, r)
 		w.WriteHeader(http.StatusUnauthorized)
@@ -291,10 +295,8 @@ func postLogoutURIs(c *config.KonturClient) []string {
 
 // introspectionRefusal says why an API resource failed to authenticate
 // at the introspection endpoint.
-func introspectionRefusal(creds oauth.Credentials, e *oauth.Error, known bool) (code, message string) {
+func introspectionRefusal(creds oauth.Credentials, known bool) (code, message string) {
 	switch {
-	case e != nil:
-		return "invalid_request", e.Description
 	case !known:
 		return "unknown_client", "API resource " + oauth.Quote(creds.ID) + " is not in the fixtures (kontur.api_resources); introspection authenticates with an API resource's name and secret"
 	}
